@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { AuthMethod } from '../users/membership.entity';
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin@keyhold.local' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class ReauthenticateDto {
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class UserView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: AuthMethod }) authMethod!: AuthMethod;
+}
+
+export class LoginResponse {
+  @ApiProperty({ type: UserView }) user!: UserView;
+  @ApiProperty({ description: 'Echo this in the X-CSRF-Token header of unsafe requests' })
+  csrfToken!: string;
+}
+
+export class ReauthenticatedResponse {
+  @ApiProperty({ format: 'date-time' }) reauthenticatedAt!: string;
+  @ApiProperty({ format: 'date-time' }) validUntil!: string;
+}
+
+class OrganizationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() slug!: string;
+  @ApiProperty() name!: string;
+}
+
+class AuthView {
+  @ApiProperty({ enum: ['session', 'token'] }) kind!: 'session' | 'token';
+  @ApiPropertyOptional({ format: 'uuid' }) tokenId?: string;
+  @ApiPropertyOptional() tokenName?: string;
+}
+
+export class MeResponse {
+  @ApiProperty({ type: UserView }) user!: UserView;
+  @ApiProperty({ type: OrganizationView }) organization!: OrganizationView;
+  @ApiProperty() isSuperuser!: boolean;
+  @ApiProperty({ type: [String], example: ['api_tokens.manage'] }) permissions!: string[];
+  @ApiProperty({ type: AuthView }) auth!: AuthView;
+}

@@ -1,0 +1,100 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
+import { safeEqual, sha256Hex } from '../common/crypto';
+import { AUTH_RULE, AuthRule } from './auth-rule.decorator';
+import { AuthErrorCode, AuthException } from './auth.errors';
+import { AuthService } from './auth.service';
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from './cookies';
+import type { Principal } from './principal';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The one global guard: identifies the caller and applies the route's declared AuthRule. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AuthRule | undefined>(AUTH_RULE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!rule) {
+      throw new CommonException(
+        CommonErrorCode.RouteWithoutAuthRule,
+        'This endpoint declares no access rule, so it is closed.',
+      );
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (rule.public) return true;
+    const principal = await this.identify(request);
+    request.principal = principal;
+    this.authorize(rule, principal);
+    return true;
+  }
+
+  private async identify(request: FastifyRequest): Promise<Principal> {
+    const secret = request.cookies?.[SESSION_COOKIE];
+    if (!secret) {
+      throw new AuthException(
+        AuthErrorCode.AuthenticationRequired,
+        'Sign in or send an API token.',
+        {
+          headers: { 'www-authenticate': 'Bearer realm="keyhold"' },
+        },
+      );
+    }
+    const { principal, csrfHash } = await this.auth.principalForSession(secret);
+    if (!SAFE_METHODS.has(request.method)) this.checkCsrf(request, csrfHash);
+    return principal;
+  }
+
+  /** Double submit, bound to the session: header = readable cookie, and its hash = the session's. */
+  private checkCsrf(request: FastifyRequest, csrfHash: string): void {
+    const header = request.headers[CSRF_HEADER];
+    const cookie = request.cookies?.[CSRF_COOKIE];
+    const ok =
+      typeof header === 'string' &&
+      typeof cookie === 'string' &&
+      safeEqual(header, cookie) &&
+      safeEqual(sha256Hex(header), csrfHash);
+    if (!ok) {
+      throw new AuthException(
+        AuthErrorCode.CsrfFailed,
+        `Send the ${CSRF_COOKIE} cookie's value in the X-CSRF-Token header.`,
+      );
+    }
+  }
+
+  private authorize(rule: AuthRule, principal: Principal): void {
+    if (rule.sessionOnly && principal.via === 'token') {
+      throw new AuthException(
+        AuthErrorCode.TokenNotAllowed,
+        'API tokens cannot manage credentials or sessions; sign in to do this.',
+      );
+    }
+    if (rule.superuser && !principal.isSuperuser) {
+      throw new AuthException(
+        AuthErrorCode.SuperuserRequired,
+        'Only organization superusers may do this.',
+      );
+    }
+    if (rule.permission && !principal.permissions.includes(rule.permission)) {
+      throw new AuthException(
+        AuthErrorCode.PermissionDenied,
+        `You lack the permission "${rule.permission}"; ask an organization superuser.`,
+      );
+    }
+    if (rule.recentPassword && !this.auth.isPasswordRecent(principal)) {
+      throw new AuthException(
+        AuthErrorCode.ReauthenticationRequired,
+        'Confirm your password first: POST /api/v1/auth/reauthenticate.',
+      );
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import type { AuthMethod } from '../users/membership.entity';
+
+/** Who is calling, and how they proved it; set on the request by the global AuthGuard. */
+export interface Principal {
+  userId: string;
+  organizationId: string;
+  email: string;
+  name: string;
+  authMethod: AuthMethod;
+  isSuperuser: boolean;
+  permissions: readonly string[];
+  via: 'session' | 'token';
+  sessionId?: string;
+  /** Session only: when the password was last entered; null for SSO sessions. */
+  passwordVerifiedAt?: Date | null;
+  tokenId?: string;
+  tokenName?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}

@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util';
+import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
+import { INestApplicationContext } from '@nestjs/common';
+import {
+  OrganizationsErrorCode,
+  OrganizationsException,
+} from '../organizations/organizations.errors';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { ALL_PERMISSIONS, Permission } from '../permissions/permission';
+import { AuthMethod } from '../users/membership.entity';
+import { UsersService } from '../users/users.service';
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run cli -- <command> [options]
+  migrate
+  org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password <pw>]
+  user:add --org <slug> --email <email> [--name <name>] [--password <pw> | --sso] [--superuser] [--grant api_tokens.manage]
+  org:sso --org <slug> --issuer <url> --client-id <id> --client-secret <secret>`;
+
+type Result = Record<string, unknown>;
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function orgCreate(app: INestApplicationContext, args: string[]): Promise<Result> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      slug: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-password': { type: 'string' },
+    },
+  });
+  const generated = values['admin-password'] === undefined;
+  const password =
+    values['admin-password'] ?? (await import('node:crypto')).randomBytes(18).toString('base64url');
+  const { organization, admin } = await app.get(OrganizationsService).createWithAdmin({
+    name: required(values, 'name'),
+    slug: values.slug,
+    adminEmail: required(values, 'admin-email'),
+    adminPassword: password,
+  });
+  return {
+    action: 'org:create',
+    organization: { id: organization.id, slug: organization.slug, name: organization.name },
+    admin: {
+      id: admin.user.id,
+      email: admin.user.email,
+      isSuperuser: true,
+      permissions: admin.permissions,
+    },
+    ...(generated ? { generatedPassword: password } : {}),
+  };
+}
+
+async function userAdd(app: INestApplicationContext, args: string[]): Promise<Result> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      password: { type: 'string' },
+      sso: { type: 'boolean', default: false },
+      superuser: { type: 'boolean', default: false },
+      grant: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  if (values.sso && values.password)
+    throw new UsageError('--password and --sso exclude each other');
+  if (!values.sso && !values.password) throw new UsageError('give --password <pw> or --sso');
+  const unknown = values.grant.filter((key) => !ALL_PERMISSIONS.includes(key as Permission));
+  if (unknown.length > 0) throw new UsageError(`unknown permission: ${unknown.join(', ')}`);
+  const slug = required(values, 'org');
+  const organization = await app.get(OrganizationsService).findBySlug(slug);
+  if (!organization) {
+    throw new OrganizationsException(
+      OrganizationsErrorCode.OrganizationNotFound,
+      `No organization "${slug}".`,
+    );
+  }
+  const member = await app.get(UsersService).addMember({
+    organizationId: organization.id,
+    email: required(values, 'email'),
+    name: values.name,
+    authMethod: values.sso ? AuthMethod.Sso : AuthMethod.Password,
+    password: values.password,
+    isSuperuser: values.superuser,
+    permissions: values.grant,
+  });
+  return {
+    action: 'user:add',
+    user: {
+      id: member.user.id,
+      email: member.user.email,
+      name: member.user.name,
+      organization: organization.slug,
+      authMethod: member.authMethod,
+      isSuperuser: member.isSuperuser,
+      permissions: member.permissions,
+    },
+  };
+}
+
+const COMMANDS: Record<string, (app: INestApplicationContext, args: string[]) => Promise<Result>> =
+  {
+    'org:create': orgCreate,
+    'user:add': userAdd,
+  };
+
+export function isKnownCommand(name: string): boolean {
+  return name in COMMANDS || name === 'migrate' || name === 'org:sso';
+}
+
+/** Runs one command in its own EntityManager context (outside any request). */
+export async function runCommand(
+  app: INestApplicationContext,
+  name: string,
+  args: string[],
+): Promise<Result> {
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`${name} is not available yet`);
+  const orm = app.get(MikroORM);
+  return RequestContext.create(orm.em.fork(), () => command(app, args));
+}

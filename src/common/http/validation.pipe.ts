@@ -1,0 +1,73 @@
+import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { CommonErrorCode, CommonException } from '../errors/common-errors';
+import { FieldError } from '../errors/keyhold.exception';
+
+// C0 controls (tab included) and DEL: never legitimate in names, emails or passwords.
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+function controlCharacterFields(value: unknown, path: string, found: FieldError[]): FieldError[] {
+  if (typeof value === 'string') {
+    if (CONTROL_CHARACTER.test(value)) {
+      found.push({
+        field: path || 'body',
+        message: `${path || 'value'} must not contain control characters`,
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => controlCharacterFields(item, `${path}[${index}]`, found));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      controlCharacterFields(item, path ? `${path}.${key}` : key, found);
+    }
+  }
+  return found;
+}
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message: message.includes('should not exist') ? `${field} is not a known field` : message,
+    }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+const invalid = (errors: FieldError[]) =>
+  new CommonException(
+    CommonErrorCode.ValidationFailed,
+    errors.map((error) => error.message).join('; '),
+    { errors },
+  );
+
+/** Rejects unknown fields, wrong types and control characters with field-level RFC 9457 errors. */
+@Injectable()
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => invalid(flatten(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      if (
+        metadata.type === 'body' &&
+        (value === null || typeof value !== 'object' || Array.isArray(value))
+      ) {
+        if (metadata.metatype && metadata.metatype !== Object) {
+          throw invalid([{ field: 'body', message: 'The body must be a JSON object' }]);
+        }
+      }
+      const found = controlCharacterFields(value, '', []);
+      if (found.length > 0) throw invalid(found);
+    }
+    return super.transform(value, metadata);
+  }
+}

@@ -1,0 +1,108 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import type { FastifyRequest } from 'fastify';
+import type { LogLevel } from '../../config/app-config';
+
+// Anything shaped like a Keyhold token (any prefix): scrubbed from every log line, whatever field.
+const TOKEN_LIKE = /\b[a-z][a-z0-9]{0,9}_[A-Za-z0-9]{38}\b/g;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+
+/** Strings, errors and plain data are scrubbed (to a small depth); framework objects pass through. */
+export function scrubSecrets<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return value.replace(TOKEN_LIKE, '[redacted]') as T;
+  if (depth > 4) return value;
+  if (value instanceof Error) {
+    const scrubbed = new Error(scrubSecrets(value.message));
+    scrubbed.name = value.name;
+    scrubbed.stack = value.stack && scrubSecrets(value.stack);
+    return scrubbed as T;
+  }
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubSecrets(item, depth + 1)) as T;
+  if (isPlainObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, scrubSecrets(item, depth + 1)]),
+    ) as T;
+  }
+  return value;
+}
+
+/** The one pino root: Fastify's request logs and Nest's application logs both go through it. */
+export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'keyhold' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-api-token"]',
+          'req.headers["x-csrf-token"]',
+          'res.headers["set-cookie"]',
+          'password',
+          'token',
+          '*.password',
+          '*.token',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (request: FastifyRequest) => ({
+          method: request.method,
+          // The path only: a query string may carry anything, including a pasted token.
+          path: scrubSecrets(request.url.split('?')[0]),
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+        }),
+        err: pino.stdSerializers.err,
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, scrubSecrets(args) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+/** Nest's LoggerService on the pino root, so framework and module logs are JSON too. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace',
+    message: unknown,
+    rest: unknown[],
+  ) {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const logger = context ? this.root.child({ context }) : this.root;
+    if (message && typeof message === 'object' && !(message instanceof Error)) {
+      logger[level](message, typeof rest[0] === 'string' ? rest[0] : undefined);
+    } else if (message instanceof Error) {
+      logger[level]({ err: message }, message.message);
+    } else {
+      const stack = typeof rest[0] === 'string' && level === 'error' ? rest[0] : undefined;
+      logger[level](stack ? { stack } : {}, String(message));
+    }
+  }
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+}

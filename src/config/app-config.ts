@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ENV_VARIABLES, EnvVars } from './env.schema';
+
+export type TrustProxy = false | number | string[];
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Typed configuration, validated once at start and injected everywhere by class token. */
+export class AppConfig {
+  readonly env!: 'development' | 'production' | 'test';
+  readonly http!: { port: number; host: string; publicUrl: string; trustProxy: TrustProxy };
+  readonly dataDir!: string;
+  readonly databaseUrl?: string;
+  readonly redisUrl?: string;
+  readonly mail!: { smtpUrl?: string; from: string; dir: string };
+  readonly tokens!: {
+    prefix: string;
+    maxPerUser: number;
+    createLimitPerMinute: number;
+    createLimitPerHour: number;
+    lastUsedFlushMs: number;
+  };
+  readonly auth!: {
+    loginLimitPerMinute: number;
+    sessionIdleMinutes: number;
+    sessionAbsoluteHours: number;
+    reauthWindowMinutes: number;
+    secureCookies: boolean;
+  };
+  readonly bootstrap!: { orgName?: string; adminEmail?: string; adminPassword?: string };
+  readonly logLevel!: LogLevel;
+
+  static create(values: AppConfig): AppConfig {
+    return Object.freeze(Object.assign(new AppConfig(), values));
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  if (raw === undefined || raw === 'off' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw.split(',').map((address) => address.trim());
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const picked = Object.fromEntries(
+    ENV_VARIABLES.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]),
+  );
+  const env = plainToInstance(EnvVars, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.flatMap((error) =>
+        Object.values(error.constraints ?? {}).map((message) =>
+          message.startsWith(error.property) ? message : `${error.property}: ${message}`,
+        ),
+      ),
+    );
+  }
+  const nodeEnv = env.NODE_ENV as AppConfig['env'];
+  const host = env.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1');
+  const dataDir = resolve(env.DATA_DIR);
+  return AppConfig.create({
+    env: nodeEnv,
+    http: {
+      port: env.PORT,
+      host,
+      publicUrl: env.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${env.PORT}`,
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    },
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dir: resolve(dataDir, 'mail') },
+    tokens: {
+      prefix: env.TOKEN_PREFIX,
+      maxPerUser: env.TOKEN_MAX_PER_USER,
+      createLimitPerMinute: env.TOKEN_CREATE_LIMIT_PER_MINUTE,
+      createLimitPerHour: env.TOKEN_CREATE_LIMIT_PER_HOUR,
+      lastUsedFlushMs: env.LAST_USED_FLUSH_MS,
+    },
+    auth: {
+      loginLimitPerMinute: env.LOGIN_LIMIT_PER_MINUTE,
+      sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
+      sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
+      reauthWindowMinutes: env.REAUTH_WINDOW_MINUTES,
+      secureCookies: nodeEnv !== 'development',
+    },
+    bootstrap: {
+      orgName: env.BOOTSTRAP_ORG_NAME,
+      adminEmail: env.BOOTSTRAP_ADMIN_EMAIL,
+      adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD,
+    },
+    logLevel: env.LOG_LEVEL as LogLevel,
+  });
+}

@@ -1,0 +1,102 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Every environment variable Keyhold reads (SPEC §8); documented in .env.example. */
+export class EnvVars {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV: string = 'development';
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @IsOptional() @Transform(emptyToUndefined) @IsString() HOST?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  PUBLIC_URL?: string;
+  @IsOptional() @IsString() @MinLength(1) DATA_DIR: string = '.data';
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+  @IsOptional() @IsString() @MaxLength(200) MAIL_FROM: string = 'Keyhold <no-reply@keyhold.local>';
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^(off|false|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message:
+      'TRUST_PROXY must be off, a hop count, or comma-separated proxy addresses (never "true")',
+  })
+  TRUST_PROXY?: string;
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9]{0,9}_$/, {
+    message: 'TOKEN_PREFIX must be 2-11 lowercase letters/digits ending in "_" (e.g. khp_)',
+  })
+  TOKEN_PREFIX: string = 'khp_';
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) TOKEN_MAX_PER_USER: number = 10;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) TOKEN_CREATE_LIMIT_PER_MINUTE: number = 10;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) TOKEN_CREATE_LIMIT_PER_HOUR: number = 50;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) LOGIN_LIMIT_PER_MINUTE: number = 10;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) SESSION_IDLE_MINUTES: number = 60;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) SESSION_ABSOLUTE_HOURS: number = 12;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) REAUTH_WINDOW_MINUTES: number = 15;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(60000) LAST_USED_FLUSH_MS: number = 1000;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(100)
+  BOOTSTRAP_ORG_NAME?: string;
+  @IsOptional() @Transform(emptyToUndefined) @IsEmail() BOOTSTRAP_ADMIN_EMAIL?: string;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(12, { message: 'BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters' })
+  BOOTSTRAP_ADMIN_PASSWORD?: string;
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+}
+
+export const ENV_VARIABLES = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'PUBLIC_URL',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'TRUST_PROXY',
+  'TOKEN_PREFIX',
+  'TOKEN_MAX_PER_USER',
+  'TOKEN_CREATE_LIMIT_PER_MINUTE',
+  'TOKEN_CREATE_LIMIT_PER_HOUR',
+  'LOGIN_LIMIT_PER_MINUTE',
+  'SESSION_IDLE_MINUTES',
+  'SESSION_ABSOLUTE_HOURS',
+  'REAUTH_WINDOW_MINUTES',
+  'LAST_USED_FLUSH_MS',
+  'BOOTSTRAP_ORG_NAME',
+  'BOOTSTRAP_ADMIN_EMAIL',
+  'BOOTSTRAP_ADMIN_PASSWORD',
+  'LOG_LEVEL',
+] as const satisfies readonly (keyof EnvVars)[];

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { createApp } from './app.factory';
+import { createRootLogger } from './common/logging/logger';
+import { resolveDatabase } from './database/resolve-database';
+import { runMigrations } from './database/migrate';
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`keyhold: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createRootLogger(config.logLevel);
+  const database = await resolveDatabase(config, logger);
+  let app: NestFastifyApplication;
+  try {
+    const applied = await runMigrations(database.url);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
+    app = await createApp({ config, databaseUrl: database.url, logger });
+    await app.listen({ port: config.http.port, host: config.http.host });
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  logger.info(
+    `Keyhold listening on ${config.http.publicUrl} (bound to ${config.http.host}:${config.http.port})`,
+  );
+  logger.info(`API docs at ${config.http.publicUrl}/api/docs`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'Shutting down: finishing requests and flushing');
+    try {
+      await app.close();
+    } finally {
+      await database.stop();
+      logger.info('Stopped');
+      process.exit(0);
+    }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void shutdown(signal));
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `keyhold: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

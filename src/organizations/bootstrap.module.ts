@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { BootstrapService } from './bootstrap.service';
+import { OrganizationsModule } from './organizations.module';
+
+/** Only the server imports this: the CLI must not create a default organization behind its back. */
+@Module({ imports: [OrganizationsModule], providers: [BootstrapService] })
+export class BootstrapModule {}

@@ -1,0 +1,17 @@
+import { HttpStatus } from '@nestjs/common';
+import { exceptionFor, registerErrors } from '../common/errors/keyhold.exception';
+
+export enum OrganizationsErrorCode {
+  SlugTaken = 'organization_slug_taken',
+  InvalidSlug = 'invalid_organization_slug',
+  OrganizationNotFound = 'organization_not_found',
+}
+
+export const OrganizationsException = exceptionFor(
+  'OrganizationsException',
+  registerErrors<OrganizationsErrorCode>({
+    organization_slug_taken: { status: HttpStatus.CONFLICT, title: 'That slug is already in use' },
+    invalid_organization_slug: { status: HttpStatus.BAD_REQUEST, title: 'Invalid slug' },
+    organization_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such organization' },
+  }),
+);

@@ -1,0 +1,96 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Permission } from '../permissions/permission';
+import { AuthMethod, Membership } from '../users/membership.entity';
+import { UsersService } from '../users/users.service';
+import { Organization } from './organization.entity';
+import { OrganizationsErrorCode, OrganizationsException } from './organizations.errors';
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+export interface NewOrganization {
+  name: string;
+  slug?: string;
+  adminEmail: string;
+  adminName?: string;
+  adminPassword: string;
+}
+
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly users: UsersService,
+  ) {}
+
+  count(): Promise<number> {
+    return this.em.count(Organization);
+  }
+
+  findById(id: string): Promise<Organization | null> {
+    return this.em.findOne(Organization, { id });
+  }
+
+  /** Id, slug and name, as other modules show them; 404 when the organization is gone. */
+  async getSummary(id: string): Promise<{ id: string; slug: string; name: string }> {
+    const organization = await this.findById(id);
+    if (!organization) {
+      throw new OrganizationsException(
+        OrganizationsErrorCode.OrganizationNotFound,
+        'No such organization.',
+      );
+    }
+    return { id: organization.id, slug: organization.slug, name: organization.name };
+  }
+
+  findBySlug(slug: string): Promise<Organization | null> {
+    return this.em.findOne(Organization, { slug });
+  }
+
+  /** Creates an organization and its first superuser, who holds `api_tokens.manage`. */
+  async createWithAdmin(
+    input: NewOrganization,
+  ): Promise<{ organization: Organization; admin: Membership }> {
+    const slug = input.slug ?? slugify(input.name);
+    if (!SLUG.test(slug)) {
+      throw new OrganizationsException(
+        OrganizationsErrorCode.InvalidSlug,
+        'A slug is 1-63 lowercase letters, digits and inner hyphens.',
+      );
+    }
+    return this.em.transactional(async () => {
+      if (await this.findBySlug(slug)) {
+        throw new OrganizationsException(
+          OrganizationsErrorCode.SlugTaken,
+          `The slug "${slug}" is taken.`,
+        );
+      }
+      const organization = this.em.create(Organization, {
+        name: input.name.trim(),
+        slug,
+        createdAt: new Date(),
+      });
+      await this.em.flush();
+      const admin = await this.users.addMember({
+        organizationId: organization.id,
+        email: input.adminEmail,
+        name: input.adminName,
+        authMethod: AuthMethod.Password,
+        password: input.adminPassword,
+        isSuperuser: true,
+        permissions: [Permission.ManageApiTokens],
+      });
+      return { organization, admin };
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { ArrayType, Entity, Enum, OneToOne, Property } from '@mikro-orm/core';
+import { User } from './user.entity';
+
+export enum AuthMethod {
+  Password = 'password',
+  Sso = 'sso',
+}
+
+/** A user's place in their (single) organization: flags, permissions and login bookkeeping. */
+@Entity({ tableName: 'membership' })
+export class Membership {
+  @OneToOne(() => User, { primary: true, fieldName: 'user_id', eager: true, deleteRule: 'cascade' })
+  user!: User;
+
+  @Property({ type: 'uuid', index: true })
+  organizationId!: string;
+
+  @Property({ type: 'boolean' })
+  isSuperuser: boolean = false;
+
+  @Property({ type: ArrayType, columnType: 'text[]' })
+  permissions: string[] = [];
+
+  @Property({ type: 'boolean' })
+  isActive: boolean = true;
+
+  @Enum({ items: () => AuthMethod, nativeEnumName: 'auth_method' })
+  authMethod: AuthMethod = AuthMethod.Password;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null = null;
+
+  @Property({ type: 'integer' })
+  failedLoginCount: number = 0;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt: Date = new Date();
+}

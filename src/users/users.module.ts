@@ -1,0 +1,13 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { Membership } from './membership.entity';
+import { PasswordHasher } from './password-hasher';
+import { User } from './user.entity';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([User, Membership])],
+  providers: [UsersService, PasswordHasher],
+  exports: [UsersService],
+})
+export class UsersModule {}
