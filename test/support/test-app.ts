@@ -1,0 +1,73 @@
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { createRootLogger } from '../../src/common/logging/logger';
+import { loadConfig } from '../../src/config/app-config';
+import { createTestDatabase, TestDatabase } from './database';
+import { HttpClient } from './http-client';
+
+export const ADMIN_EMAIL = 'admin@example.test';
+export const ADMIN_PASSWORD = 'admin-password-123';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  baseUrl: string;
+  db: TestDatabase;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+  client(): HttpClient;
+  /** A client signed in as the bootstrap superuser. */
+  admin(): Promise<HttpClient>;
+  close(): Promise<void>;
+}
+
+/** Starts the real app over HTTP on a random port, on its own freshly migrated database. */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
+  const database = db ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/keyhold-test-data-${process.pid}`,
+    BOOTSTRAP_ORG_NAME: 'Example Org',
+    BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = await createApp({
+    config,
+    databaseUrl: database.url,
+    logger: createRootLogger(config.logLevel, sink),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    baseUrl,
+    db: database,
+    logs,
+    client: () => new HttpClient(baseUrl),
+    async admin() {
+      const client = new HttpClient(baseUrl);
+      const response = await client.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+      if (response.status !== 200) throw new Error(`admin login failed: ${response.text}`);
+      return client;
+    },
+    async close() {
+      await app.close();
+      if (!db) await database.drop();
+    },
+  };
+}
