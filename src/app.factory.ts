@@ -29,19 +29,23 @@ function useJsonBodyParser(adapter: FastifyAdapter): void {
     false,
     { bodyLimit: BODY_LIMIT },
     (request, body, done) => {
-      parseJson(request, Buffer.isBuffer(body) ? body.toString('utf8') : body, (error, value) => {
-        if (error) {
-          done(
-            new CommonException(
-              CommonErrorCode.MalformedJson,
-              'The request body is not valid JSON.',
-            ),
-            undefined,
-          );
-        } else {
-          done(null, value);
-        }
-      });
+      void parseJson(
+        request,
+        Buffer.isBuffer(body) ? body.toString('utf8') : body,
+        (error, value) => {
+          if (error) {
+            done(
+              new CommonException(
+                CommonErrorCode.MalformedJson,
+                'The request body is not valid JSON.',
+              ),
+              undefined,
+            );
+          } else {
+            done(null, value);
+          }
+        },
+      );
     },
   );
 }

@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { TokensModule } from './tokens/tokens.module';
 import { BootstrapModule } from './organizations/bootstrap.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
@@ -25,6 +26,7 @@ export class AppModule {
         UsersModule,
         OrganizationsModule,
         BootstrapModule,
+        TokensModule,
         AuthModule,
         HealthModule,
       ],

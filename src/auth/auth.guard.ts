@@ -6,7 +6,10 @@ import { safeEqual, sha256Hex } from '../common/crypto';
 import { AUTH_RULE, AuthRule } from './auth-rule.decorator';
 import { AuthErrorCode, AuthException } from './auth.errors';
 import { AuthService } from './auth.service';
-import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE } from './cookies';
+import { CSRF_COOKIE, CSRF_HEADER } from './cookies';
+import { Credential, extractCredential, isTokenCredential } from './credentials';
+import { TokenAuthenticator } from '../tokens/token-authenticator.service';
+import { invalidToken } from '../tokens/token-verifier.service';
 import type { Principal } from './principal';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -17,6 +20,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly tokens: TokenAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,16 +35,24 @@ export class AuthGuard implements CanActivate {
       );
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (rule.public) return true;
-    const principal = await this.identify(request);
+    const credential = extractCredential(request);
+    if (rule.public) {
+      // A token presented to a session-only public endpoint (login, api-token-auth) is refused.
+      if (rule.sessionOnly && isTokenCredential(credential)) {
+        this.authorize(rule, await this.tokens.authenticate(credential, request));
+      }
+      return true;
+    }
+    const principal = await this.identify(credential, request);
     request.principal = principal;
     this.authorize(rule, principal);
     return true;
   }
 
-  private async identify(request: FastifyRequest): Promise<Principal> {
-    const secret = request.cookies?.[SESSION_COOKIE];
-    if (!secret) {
+  private async identify(credential: Credential, request: FastifyRequest): Promise<Principal> {
+    if (isTokenCredential(credential)) return this.tokens.authenticate(credential, request);
+    if (credential.kind === 'malformed') throw invalidToken(credential.description);
+    if (credential.kind === 'none') {
       throw new AuthException(
         AuthErrorCode.AuthenticationRequired,
         'Sign in or send an API token.',
@@ -49,7 +61,7 @@ export class AuthGuard implements CanActivate {
         },
       );
     }
-    const { principal, csrfHash } = await this.auth.principalForSession(secret);
+    const { principal, csrfHash } = await this.auth.principalForSession(credential.secret);
     if (!SAFE_METHODS.has(request.method)) this.checkCsrf(request, csrfHash);
     return principal;
   }

@@ -2,7 +2,9 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { ApiTokenAuthController } from './api-token-auth.controller';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -11,8 +13,8 @@ import { Session } from './session.entity';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Session]), UsersModule, OrganizationsModule],
-  controllers: [AuthController, MeController],
+  imports: [MikroOrmModule.forFeature([Session]), UsersModule, OrganizationsModule, TokensModule],
+  controllers: [AuthController, MeController, ApiTokenAuthController],
   providers: [AuthService, SessionsService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, SessionsService],
 })

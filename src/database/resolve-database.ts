@@ -12,7 +12,7 @@ const EMBEDDED_DATABASE = 'keyhold';
 
 /** DATABASE_URL when set; otherwise an embedded PostgreSQL under DATA_DIR/postgres. */
 export async function resolveDatabase(config: AppConfig, logger: Logger): Promise<DatabaseHandle> {
-  if (config.databaseUrl) return { url: config.databaseUrl, stop: async () => undefined };
+  if (config.databaseUrl) return { url: config.databaseUrl, stop: () => Promise.resolve() };
   const dataDir = join(config.dataDir, 'postgres');
   logger.info({ dataDir }, 'No DATABASE_URL: starting the embedded PostgreSQL');
   const server = await startEmbeddedPostgres(dataDir);

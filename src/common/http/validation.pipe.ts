@@ -3,6 +3,7 @@ import { CommonErrorCode, CommonException } from '../errors/common-errors';
 import { FieldError } from '../errors/keyhold.exception';
 
 // C0 controls (tab included) and DEL: never legitimate in names, emails or passwords.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 function controlCharacterFields(value: unknown, path: string, found: FieldError[]): FieldError[] {

@@ -61,7 +61,7 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, scrubSecrets(args) as Parameters<typeof method>);
+          method.apply(this, scrubSecrets(args));
         },
       },
     },

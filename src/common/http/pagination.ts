@@ -1,0 +1,75 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CommonErrorCode, CommonException } from '../errors/common-errors';
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Opaque keyset cursor: the sort values of the last row, as base64url JSON. */
+export function encodeCursor(values: (string | number | null)[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number): (string | number | null)[] {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(values) &&
+      values.length === arity &&
+      values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+    ) {
+      return values as (string | number | null)[];
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new CommonException(CommonErrorCode.ValidationFailed, 'The cursor is not valid.', {
+    errors: [{ field: 'cursor', message: 'cursor must be a nextCursor from a previous page' }],
+  });
+}
+
+/** Rows fetched with limit + 1: the extra row only says that another page exists. */
+export function toPage<Row, Item>(
+  rows: Row[],
+  limit: number,
+  view: (row: Row) => Item,
+  cursorOf: (row: Row) => (string | number | null)[],
+): Page<Item> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map(view),
+    nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null,
+  };
+}
+
+/** The usual (createdAt, id) keyset cursor, checked so that a forged one is a 400, never a 500. */
+export function decodeTimeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = decodeCursor(cursor, 2);
+  const createdAt = new Date(String(at));
+  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
+    return decodeCursor('', -1) as never;
+  }
+  return { createdAt, id };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

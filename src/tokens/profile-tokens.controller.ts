@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated } from '../auth/auth-rule.decorator';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { PageQuery } from '../common/http/pagination';
+import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { Permission } from '../permissions/permission';
+import { ProfileTokensService } from './profile-tokens.service';
+import { CreatedTokenView, CreateTokenDto, TokenPage } from './tokens.dto';
+
+const MANAGE = { sessionOnly: true, permission: Permission.ManageApiTokens } as const;
+
+@ApiTags('profile tokens')
+@Controller('api/v1/profile/tokens')
+export class ProfileTokensController {
+  constructor(private readonly tokens: ProfileTokensService) {}
+
+  @Get()
+  @Authenticated(MANAGE)
+  @ApiOperation({ summary: 'Your active tokens (never the secrets)' })
+  @ApiOkResponse({ type: TokenPage })
+  list(@CurrentPrincipal() principal: Principal, @Query() page: PageQuery): Promise<TokenPage> {
+    return this.tokens.list(principal, page);
+  }
+
+  @Post()
+  @Authenticated({ ...MANAGE, recentPassword: true })
+  @ApiOperation({ summary: 'Create a token; the secret is in this response only' })
+  @ApiCreatedResponse({ type: CreatedTokenView })
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateTokenDto,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreatedTokenView> {
+    void reply.header('cache-control', 'no-store');
+    return this.tokens.create(principal, body, meta);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated({ ...MANAGE, recentPassword: true })
+  @ApiOperation({ summary: 'Revoke one of your tokens (immediate and permanent)' })
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    await this.tokens.revoke(principal, id, meta);
+  }
+}

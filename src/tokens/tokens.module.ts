@@ -1,0 +1,27 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { UsersModule } from '../users/users.module';
+import { ApiToken } from './api-token.entity';
+import { BearerStrategy } from './bearer.strategy';
+import { LastUsedRecorder } from './last-used.recorder';
+import { ProfileTokensController } from './profile-tokens.controller';
+import { ProfileTokensService } from './profile-tokens.service';
+import { TokenAuthenticator } from './token-authenticator.service';
+import { TokenVerifier } from './token-verifier.service';
+import { TokensService } from './tokens.service';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule, UsersModule],
+  controllers: [ProfileTokensController],
+  providers: [
+    TokensService,
+    ProfileTokensService,
+    TokenVerifier,
+    TokenAuthenticator,
+    BearerStrategy,
+    LastUsedRecorder,
+  ],
+  exports: [TokensService, ProfileTokensService, TokenAuthenticator, LastUsedRecorder],
+})
+export class TokensModule {}

@@ -1,0 +1,169 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import type { RequestMeta } from '../common/http/request-meta';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service';
+import { AppConfig } from '../config/app-config';
+import { ApiToken, TokenChannel } from './api-token.entity';
+import { generateToken, tokenDigest, tokenPreview } from './token-format';
+import { TokensErrorCode, TokensException } from './tokens.errors';
+
+export interface TokenOwner {
+  userId: string;
+  organizationId: string;
+}
+
+export interface NewToken {
+  name: string;
+  expiresInDays: number | null;
+  channel: TokenChannel;
+}
+
+export interface CreatedToken {
+  token: ApiToken;
+  /** The secret: returned to the caller once, never stored, logged or emailed. */
+  raw: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `revoked_at is null and not expired`, the meaning of "active" everywhere. */
+export const activeTokenFilter = () => ({
+  revokedAt: null,
+  $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }],
+});
+
+@Injectable()
+export class TokensService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly config: AppConfig,
+    private readonly rateLimits: RateLimitService,
+  ) {}
+
+  private async throttleCreation(owner: TokenOwner, meta: RequestMeta): Promise<void> {
+    const { createLimitPerMinute, createLimitPerHour } = this.config.tokens;
+    const windows = [
+      { suffix: 'minute', limit: createLimitPerMinute, windowMs: 60_000 },
+      { suffix: 'hour', limit: createLimitPerHour, windowMs: 3_600_000 },
+    ];
+    for (const { suffix, limit, windowMs } of windows) {
+      await this.rateLimits.consume(
+        { bucket: `token-create-user-${suffix}`, limit, windowMs },
+        owner.userId,
+      );
+      await this.rateLimits.consume(
+        { bucket: `token-create-ip-${suffix}`, limit, windowMs },
+        meta.ip,
+      );
+    }
+  }
+
+  /**
+   * Creates a token. The per-user limit and name uniqueness are checked under a per-owner
+   * advisory lock inside the creating transaction, so they hold under concurrency and across
+   * instances.
+   */
+  async create(owner: TokenOwner, input: NewToken, meta: RequestMeta): Promise<CreatedToken> {
+    await this.throttleCreation(owner, meta);
+    const name = input.name.trim();
+    const raw = generateToken(this.config.tokens.prefix);
+    return this.em.transactional(async (em) => {
+      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
+        `api_token:${owner.userId}`,
+      ]);
+      const active = await em.find(
+        ApiToken,
+        { userId: owner.userId, ...activeTokenFilter() },
+        { fields: ['name'] },
+      );
+      if (active.some((token) => token.name.toLowerCase() === name.toLowerCase())) {
+        throw new TokensException(
+          TokensErrorCode.TokenNameTaken,
+          `You already have an active token named "${name}".`,
+        );
+      }
+      const { maxPerUser } = this.config.tokens;
+      if (active.length >= maxPerUser) {
+        throw new TokensException(
+          TokensErrorCode.TokenLimitReached,
+          `You have ${active.length} active tokens, the most allowed (${maxPerUser}). Revoke one first.`,
+        );
+      }
+      const now = new Date();
+      const token = em.create(ApiToken, {
+        userId: owner.userId,
+        organizationId: owner.organizationId,
+        name,
+        digest: tokenDigest(raw),
+        preview: tokenPreview(raw),
+        channel: input.channel,
+        createdAt: now,
+        createdIp: meta.ip,
+        createdUserAgent: meta.userAgent,
+        expiresAt:
+          input.expiresInDays === null
+            ? null
+            : new Date(now.getTime() + input.expiresInDays * DAY_MS),
+      });
+      await em.flush();
+      return { token, raw };
+    });
+  }
+
+  /** The owner's active tokens, newest first. */
+  listActive(
+    userId: string,
+    page: { limit: number; after?: { createdAt: Date; id: string } },
+  ): Promise<ApiToken[]> {
+    const after = page.after;
+    return this.em.find(
+      ApiToken,
+      {
+        userId,
+        ...activeTokenFilter(),
+        ...(after
+          ? {
+              $and: [
+                {
+                  $or: [
+                    { createdAt: { $lt: after.createdAt } },
+                    { createdAt: after.createdAt, id: { $lt: after.id } },
+                  ],
+                },
+              ],
+            }
+          : {}),
+      },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
+    );
+  }
+
+  /**
+   * Revokes atomically: of concurrent revocations exactly one wins (and audits and notifies in
+   * the same transaction); the others, and any later one, get 404.
+   * `scope` limits which tokens the caller may revoke (their own, or their organization's).
+   */
+  async revoke(
+    tokenId: string,
+    scope: { userId: string } | { organizationId: string },
+    revokedBy: string,
+  ): Promise<ApiToken> {
+    if (!isUUID(tokenId)) {
+      throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
+    }
+    return this.em.transactional(async (em) => {
+      const scopeSql = 'userId' in scope ? 'user_id = ?' : 'organization_id = ?';
+      const scopeValue = 'userId' in scope ? scope.userId : scope.organizationId;
+      const rows = await em.execute<{ id: string }[]>(
+        `update api_token set revoked_at = now(), digest = null, revoked_by = ?
+         where id = ? and ${scopeSql} and revoked_at is null returning id`,
+        [revokedBy, tokenId, scopeValue],
+      );
+      if (rows.length === 0) {
+        throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
+      }
+      return em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
+    });
+  }
+}
