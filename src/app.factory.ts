@@ -67,6 +67,8 @@ export async function createApp({
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // `api-token-auth/` (Django style) and `api-token-auth` are one route.
+    ignoreTrailingSlash: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, databaseUrl),

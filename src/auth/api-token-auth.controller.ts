@@ -11,7 +11,7 @@ import { AuthService } from './auth.service';
 export class ApiTokenAuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @Post(['api-token-auth', 'api-token-auth/'])
+  @Post('api-token-auth')
   @Public({ sessionOnly: true })
   @ApiOperation({
     summary: 'Trade a username (email) and password for a new API token (Django REST style)',

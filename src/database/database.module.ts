@@ -1,10 +1,13 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ormOptions } from './orm-options';
+import { QueryCounter } from './query-counter';
 
+@Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(databaseUrl: string): DynamicModule {
+    const counter = new QueryCounter();
     return {
       module: DatabaseModule,
       imports: [
@@ -12,8 +15,11 @@ export class DatabaseModule {
           ...ormOptions(databaseUrl),
           autoLoadEntities: true,
           registerRequestContext: true,
+          onQuery: counter.onQuery,
         }),
       ],
+      providers: [{ provide: QueryCounter, useValue: counter }],
+      exports: [QueryCounter],
     };
   }
 }
