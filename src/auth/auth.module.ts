@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
@@ -11,7 +12,7 @@ import { Session } from './session.entity';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Session]), UsersModule, OrganizationsModule],
+  imports: [MikroOrmModule.forFeature([Session]), UsersModule, OrganizationsModule, AuditModule],
   controllers: [AuthController, MeController],
   providers: [AuthService, SessionsService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, SessionsService],
