@@ -1,8 +1,10 @@
 import { Migration20261123000000Foundation } from './Migration20261123000000Foundation';
 import { Migration20261123000100Tokens } from './Migration20261123000100Tokens';
+import { Migration20261123000200Audit } from './Migration20261123000200Audit';
 
-/** Applied in this order; `npm run migration:create` appends new entries here. */
+/** Applied in this order (by name); a new migration is appended here. */
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
   { name: 'Migration20261123000100Tokens', class: Migration20261123000100Tokens },
+  { name: 'Migration20261123000200Audit', class: Migration20261123000200Audit },
 ];

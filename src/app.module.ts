@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/errors/problem.filter';
 import { RequestValidationPipe } from './common/http/validation.pipe';
@@ -27,6 +28,7 @@ export class AppModule {
         OrganizationsModule,
         BootstrapModule,
         TokensModule,
+        AuditModule,
         AuthModule,
         HealthModule,
       ],

@@ -43,9 +43,10 @@ export class AuthController {
   @ApiOperation({ summary: 'End the current session' })
   async logout(
     @CurrentPrincipal() principal: Principal,
+    @ReqMeta() meta: RequestMeta,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    await this.auth.logout(principal);
+    await this.auth.logout(principal, meta);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
   }
 

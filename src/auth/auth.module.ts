@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
@@ -13,7 +14,13 @@ import { Session } from './session.entity';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Session]), UsersModule, OrganizationsModule, TokensModule],
+  imports: [
+    MikroOrmModule.forFeature([Session]),
+    UsersModule,
+    OrganizationsModule,
+    TokensModule,
+    AuditModule,
+  ],
   controllers: [AuthController, MeController, ApiTokenAuthController],
   providers: [AuthService, SessionsService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, SessionsService],

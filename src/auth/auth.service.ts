@@ -1,4 +1,7 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-action';
+import { actorOf, AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
@@ -15,10 +18,19 @@ import { IssuedSession, SessionsService } from './sessions.service';
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="keyhold"' };
 const BAD_CREDENTIALS = 'The email or password is incorrect.';
 
+export type LoginFailureReason = 'bad_password' | 'unknown_user' | 'sso_account' | 'deactivated';
+
+/** The outcome of an email and password check; a failure carries the error to answer with. */
+export type CredentialCheck =
+  | { ok: true; member: Membership }
+  | { ok: false; reason: LoginFailureReason; member: Membership | null; error: AuthException };
+
 @Injectable()
 export class AuthService {
   constructor(
+    private readonly em: EntityManager,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly rateLimits: RateLimitService,
@@ -36,33 +48,53 @@ export class AuthService {
 
   /**
    * Checks an email and password with the same answer and timing for an unknown account and a
-   * wrong password. Shared by the login endpoint and api-token-auth.
+   * wrong password, without writing anything (callers record the failure their own way).
    */
+  async checkCredentials(
+    email: string,
+    password: string,
+    meta: RequestMeta,
+    ssoCode: AuthErrorCode.SsoRequired | AuthErrorCode.SsoUser,
+  ): Promise<CredentialCheck> {
+    await this.throttleLogin(email, meta);
+    const member = await this.users.findByEmail(email);
+    if (member?.authMethod === AuthMethod.Sso) {
+      const error = new AuthException(
+        ssoCode,
+        ssoCode === AuthErrorCode.SsoRequired
+          ? 'This account signs in through your organization’s identity provider (SSO); it has no password.'
+          : 'SSO accounts have no password. Sign in with SSO and create a token from your profile (POST /api/v1/profile/tokens).',
+      );
+      return { ok: false, reason: 'sso_account', member, error };
+    }
+    const valid = await this.users.verifyPassword(member, password);
+    if (!member || !valid) {
+      const error = new AuthException(AuthErrorCode.InvalidCredentials, BAD_CREDENTIALS);
+      return { ok: false, reason: member ? 'bad_password' : 'unknown_user', member, error };
+    }
+    if (!member.isActive) {
+      const error = new AuthException(
+        AuthErrorCode.AccountDisabled,
+        'This account has been deactivated.',
+      );
+      return { ok: false, reason: 'deactivated', member, error };
+    }
+    return { ok: true, member };
+  }
+
+  /** checkCredentials for api-token-auth: counts a wrong password, throws on any failure. */
   async verifyCredentials(
     email: string,
     password: string,
     meta: RequestMeta,
     ssoCode: AuthErrorCode.SsoRequired | AuthErrorCode.SsoUser,
   ): Promise<Membership> {
-    await this.throttleLogin(email, meta);
-    const member = await this.users.findByEmail(email);
-    if (member?.authMethod === AuthMethod.Sso) {
-      throw new AuthException(
-        ssoCode,
-        ssoCode === AuthErrorCode.SsoRequired
-          ? 'This account signs in through your organization’s identity provider (SSO); it has no password.'
-          : 'SSO accounts have no password. Sign in with SSO and create a token from your profile (POST /api/v1/profile/tokens).',
-      );
+    const check = await this.checkCredentials(email, password, meta, ssoCode);
+    if (check.ok) return check.member;
+    if (check.reason === 'bad_password' && check.member) {
+      await this.users.recordLogin(check.member, false);
     }
-    const valid = await this.users.verifyPassword(member, password);
-    if (!member || !valid) {
-      if (member) await this.users.recordLogin(member, false);
-      throw new AuthException(AuthErrorCode.InvalidCredentials, BAD_CREDENTIALS);
-    }
-    if (!member.isActive) {
-      throw new AuthException(AuthErrorCode.AccountDisabled, 'This account has been deactivated.');
-    }
-    return member;
+    throw check.error;
   }
 
   async login(
@@ -70,10 +102,44 @@ export class AuthService {
     password: string,
     meta: RequestMeta,
   ): Promise<{ member: Membership } & IssuedSession> {
-    const member = await this.verifyCredentials(email, password, meta, AuthErrorCode.SsoRequired);
-    await this.users.recordLogin(member, true);
-    const issued = await this.sessions.start(member.user.id, AuthMethod.Password, meta);
-    return { member, ...issued };
+    const check = await this.checkCredentials(email, password, meta, AuthErrorCode.SsoRequired);
+    if (!check.ok) {
+      // An unknown email belongs to no organization's log.
+      if (check.member) await this.recordFailedLogin(check.member, check.reason, meta);
+      throw check.error;
+    }
+    const { member } = check;
+    return this.em.transactional(async () => {
+      await this.users.recordLogin(member, true);
+      const issued = await this.sessions.start(member.user.id, AuthMethod.Password, meta);
+      await this.audit.record({
+        organizationId: member.organizationId,
+        action: AuditAction.LoginSucceeded,
+        actor: { userId: member.user.id, via: 'session' },
+        targetUserId: member.user.id,
+        meta,
+      });
+      return { member, ...issued };
+    });
+  }
+
+  /** Committed before the error answers the request, so the failure stays on record. */
+  private recordFailedLogin(
+    member: Membership,
+    reason: LoginFailureReason,
+    meta: RequestMeta,
+  ): Promise<void> {
+    return this.em.transactional(async () => {
+      if (reason === 'bad_password') await this.users.recordLogin(member, false);
+      await this.audit.record({
+        organizationId: member.organizationId,
+        action: AuditAction.LoginFailed,
+        actor: SYSTEM_ACTOR,
+        targetUserId: member.user.id,
+        meta,
+        metadata: { reason, email: member.user.email },
+      });
+    });
   }
 
   /** api-token-auth: the same credential check as login, then a token on the api_token_auth channel. */
@@ -114,11 +180,32 @@ export class AuthService {
       if (member) await this.users.recordLogin(member, false);
       throw new AuthException(AuthErrorCode.InvalidCredentials, 'The password is incorrect.');
     }
-    return this.sessions.markPasswordVerified(principal.sessionId);
+    const sessionId = principal.sessionId;
+    return this.em.transactional(async () => {
+      const at = await this.sessions.markPasswordVerified(sessionId);
+      await this.recordSelf(principal, AuditAction.Reauthenticated, meta);
+      return at;
+    });
   }
 
-  logout(principal: Principal): Promise<void> {
-    return principal.sessionId ? this.sessions.end(principal.sessionId) : Promise.resolve();
+  async logout(principal: Principal, meta: RequestMeta): Promise<void> {
+    const sessionId = principal.sessionId;
+    if (!sessionId) return;
+    await this.em.transactional(async () => {
+      await this.sessions.end(sessionId);
+      await this.recordSelf(principal, AuditAction.Logout, meta);
+    });
+  }
+
+  /** An event the caller performs on their own account. */
+  private recordSelf(principal: Principal, action: AuditAction, meta: RequestMeta): Promise<void> {
+    return this.audit.record({
+      organizationId: principal.organizationId,
+      action,
+      actor: actorOf(principal),
+      targetUserId: principal.userId,
+      meta,
+    });
   }
 
   /** The principal behind a session cookie (and the session's CSRF hash); 401 when there is none. */

@@ -1,0 +1,20 @@
+/** Every audited action (SPEC §5); the audit_event CHECK constraint lists exactly these. */
+export enum AuditAction {
+  LoginSucceeded = 'auth.login.succeeded',
+  LoginFailed = 'auth.login.failed',
+  Logout = 'auth.logout',
+  SsoLogin = 'auth.sso.login',
+  Reauthenticated = 'auth.reauthenticated',
+  TokenCreated = 'token.created',
+  TokenRevoked = 'token.revoked',
+  PermissionGranted = 'permission.granted',
+  PermissionWithdrawn = 'permission.withdrawn',
+  MemberAdded = 'member.added',
+  SuperuserGranted = 'member.superuser_granted',
+  SuperuserWithdrawn = 'member.superuser_withdrawn',
+  MemberDeactivated = 'member.deactivated',
+  MemberActivated = 'member.activated',
+  ApiTokenAuthDenied = 'api_token_auth.denied',
+}
+
+export type ActorVia = 'session' | 'token' | 'system';

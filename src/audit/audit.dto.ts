@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsEnum,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+} from 'class-validator';
+import { AuditAction, type ActorVia } from './audit-action';
+import { decodeCursor } from './audit-cursor';
+
+// A date, or a date-time with an explicit offset: a bare local time would depend on the server.
+const DATE_OR_ZONED_TIME =
+  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const TIME_MESSAGE = '$property must be an ISO-8601 date or a date-time with Z or an offset';
+
+const IsAuditCursor = () =>
+  ValidateBy({
+    name: 'isAuditCursor',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
+      defaultMessage: () => 'cursor must be a nextCursor value returned by this endpoint',
+    },
+  });
+
+export class AuditEventsQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only events performed by this user' })
+  @IsOptional()
+  @IsUUID()
+  actor?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only events about this user' })
+  @IsOptional()
+  @IsUUID()
+  targetUser?: string;
+
+  @ApiPropertyOptional({ enum: AuditAction, enumName: 'AuditAction' })
+  @IsOptional()
+  @IsEnum(AuditAction)
+  action?: AuditAction;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after this time' })
+  @IsOptional()
+  @Matches(DATE_OR_ZONED_TIME, { message: TIME_MESSAGE })
+  @IsISO8601({ strict: true }, { message: TIME_MESSAGE })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events before this time' })
+  @IsOptional()
+  @Matches(DATE_OR_ZONED_TIME, { message: TIME_MESSAGE })
+  @IsISO8601({ strict: true }, { message: TIME_MESSAGE })
+  to?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @IsAuditCursor()
+  cursor?: string;
+}
+
+export class AuditActorView {
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) userId!: string | null;
+  @ApiProperty({ enum: ['session', 'token', 'system'] }) via!: ActorVia;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Present when via is "token"' })
+  tokenId?: string;
+}
+
+export class AuditEventView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ enum: AuditAction, enumName: 'AuditAction' }) action!: AuditAction;
+  @ApiProperty({ type: AuditActorView }) actor!: AuditActorView;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) targetUserId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) targetTokenId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) ip!: string | null;
+  @ApiProperty({ nullable: true, type: String }) userAgent!: string | null;
+  @ApiProperty({ nullable: true, type: String }) requestId!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Details of the event; never holds a secret',
+  })
+  metadata!: Record<string, unknown>;
+}
+
+export class AuditEventPage {
+  @ApiProperty({ type: [AuditEventView] }) items!: AuditEventView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as ?cursor= for the next page' })
+  nextCursor!: string | null;
+}
