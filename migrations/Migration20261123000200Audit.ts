@@ -28,7 +28,7 @@ export class Migration20261123000200Audit extends Migration {
       "organization_id" uuid not null references "organization" ("id"),
       "action" text not null check ("action" in (${ACTIONS.map((a) => `'${a}'`).join(', ')})),
       "actor_user_id" uuid null,
-      "actor_via" text not null check ("actor_via" in ('session', 'token', 'system')),
+      "actor_via" text not null check ("actor_via" in ('session', 'token', 'password', 'system')),
       "actor_token_id" uuid null,
       "target_user_id" uuid null,
       "target_token_id" uuid null,

@@ -17,4 +17,5 @@ export enum AuditAction {
   ApiTokenAuthDenied = 'api_token_auth.denied',
 }
 
-export type ActorVia = 'session' | 'token' | 'system';
+/** `password`: api-token-auth, where the credentials themselves are the only proof. */
+export type ActorVia = 'session' | 'token' | 'password' | 'system';

@@ -4,12 +4,12 @@ import type { FastifyReply } from 'fastify';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { ApiTokenAuthDto, CreatedTokenView } from '../tokens/tokens.dto';
 import { Public } from './auth-rule.decorator';
-import { AuthService } from './auth.service';
+import { ApiTokenAuthService } from './api-token-auth.service';
 
 @ApiTags('auth')
 @Controller('api/v1')
 export class ApiTokenAuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly apiTokenAuth: ApiTokenAuthService) {}
 
   @Post('api-token-auth')
   @Public({ sessionOnly: true })
@@ -28,6 +28,6 @@ export class ApiTokenAuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedTokenView> {
     void reply.header('cache-control', 'no-store');
-    return this.auth.obtainToken(body, meta);
+    return this.apiTokenAuth.obtainToken(body, meta);
   }
 }

@@ -6,6 +6,7 @@ import { OrganizationsModule } from '../organizations/organizations.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { ApiTokenAuthController } from './api-token-auth.controller';
+import { ApiTokenAuthService } from './api-token-auth.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -22,7 +23,12 @@ import { SessionsService } from './sessions.service';
     AuditModule,
   ],
   controllers: [AuthController, MeController, ApiTokenAuthController],
-  providers: [AuthService, SessionsService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    ApiTokenAuthService,
+    SessionsService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AuthService, SessionsService],
 })
 export class AuthModule {}

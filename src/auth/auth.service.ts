@@ -7,10 +7,6 @@ import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { AuthMethod, Membership } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
-import { Permission } from '../permissions/permission';
-import { TokenChannel } from '../tokens/api-token.entity';
-import { ProfileTokensService } from '../tokens/profile-tokens.service';
-import { ApiTokenAuthDto, CreatedTokenView } from '../tokens/tokens.dto';
 import { AuthErrorCode, AuthException } from './auth.errors';
 import type { Principal } from './principal';
 import { IssuedSession, SessionsService } from './sessions.service';
@@ -34,7 +30,6 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly rateLimits: RateLimitService,
-    private readonly profileTokens: ProfileTokensService,
   ) {}
 
   private async throttleLogin(email: string, meta: RequestMeta): Promise<void> {
@@ -82,21 +77,6 @@ export class AuthService {
     return { ok: true, member };
   }
 
-  /** checkCredentials for api-token-auth: counts a wrong password, throws on any failure. */
-  async verifyCredentials(
-    email: string,
-    password: string,
-    meta: RequestMeta,
-    ssoCode: AuthErrorCode.SsoRequired | AuthErrorCode.SsoUser,
-  ): Promise<Membership> {
-    const check = await this.checkCredentials(email, password, meta, ssoCode);
-    if (check.ok) return check.member;
-    if (check.reason === 'bad_password' && check.member) {
-      await this.users.recordLogin(check.member, false);
-    }
-    throw check.error;
-  }
-
   async login(
     email: string,
     password: string,
@@ -140,31 +120,6 @@ export class AuthService {
         metadata: { reason, email: member.user.email },
       });
     });
-  }
-
-  /** api-token-auth: the same credential check as login, then a token on the api_token_auth channel. */
-  async obtainToken(body: ApiTokenAuthDto, meta: RequestMeta): Promise<CreatedTokenView> {
-    const member = await this.verifyCredentials(
-      body.username,
-      body.password,
-      meta,
-      AuthErrorCode.SsoUser,
-    );
-    if (!member.permissions.includes(Permission.ManageApiTokens)) {
-      throw new AuthException(
-        AuthErrorCode.PermissionDenied,
-        'You may not create API tokens; ask an organization superuser for "Can create and manage personal API tokens".',
-      );
-    }
-    return this.profileTokens.create(
-      { userId: member.user.id, organizationId: member.organizationId },
-      {
-        name: body.name ?? `api-token-auth ${new Date().toISOString()}`,
-        expiresInDays: body.expiresInDays,
-      },
-      meta,
-      TokenChannel.ApiTokenAuth,
-    );
   }
 
   async reauthenticate(principal: Principal, password: string, meta: RequestMeta): Promise<Date> {

@@ -14,18 +14,21 @@ export const DEFAULT_EXPIRY_DAYS = 30;
 export class ProfileTokensService {
   constructor(private readonly tokens: TokensService) {}
 
+  /** From the profile (a session) or api-token-auth (`via: 'password'`). */
   async create(
     owner: Pick<Principal, 'userId' | 'organizationId'>,
     body: CreateTokenDto,
     meta: RequestMeta,
     channel = TokenChannel.Profile,
   ): Promise<CreatedTokenView> {
+    const via = channel === TokenChannel.Profile ? 'session' : 'password';
     const expiresInDays =
       body.expiresInDays === undefined ? DEFAULT_EXPIRY_DAYS : body.expiresInDays;
     const { token, raw } = await this.tokens.create(
       owner,
       { name: body.name, expiresInDays, channel },
       meta,
+      { userId: owner.userId, via },
     );
     return {
       id: token.id,
@@ -51,7 +54,8 @@ export class ProfileTokensService {
     );
   }
 
-  async revoke(principal: Principal, tokenId: string, _meta: RequestMeta): Promise<void> {
-    await this.tokens.revoke(tokenId, { userId: principal.userId }, principal.userId);
+  async revoke(principal: Principal, tokenId: string, meta: RequestMeta): Promise<void> {
+    const actor = { userId: principal.userId, via: 'session' as const };
+    await this.tokens.revoke(tokenId, { userId: principal.userId }, actor, meta);
   }
 }

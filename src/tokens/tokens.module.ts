@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { AuditModule } from '../audit/audit.module';
 import { UsersModule } from '../users/users.module';
 import { ApiToken } from './api-token.entity';
 import { BearerStrategy } from './bearer.strategy';
@@ -12,7 +13,7 @@ import { TokenVerifier } from './token-verifier.service';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule, UsersModule],
+  imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule, UsersModule, AuditModule],
   controllers: [ProfileTokensController],
   providers: [
     TokensService,

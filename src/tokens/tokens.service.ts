@@ -1,6 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import { AuditAction } from '../audit/audit-action';
+import { AuditActor, AuditService } from '../audit/audit.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
@@ -39,6 +41,7 @@ export class TokensService {
     private readonly em: EntityManager,
     private readonly config: AppConfig,
     private readonly rateLimits: RateLimitService,
+    private readonly audit: AuditService,
   ) {}
 
   private async throttleCreation(owner: TokenOwner, meta: RequestMeta): Promise<void> {
@@ -64,7 +67,12 @@ export class TokensService {
    * advisory lock inside the creating transaction, so they hold under concurrency and across
    * instances.
    */
-  async create(owner: TokenOwner, input: NewToken, meta: RequestMeta): Promise<CreatedToken> {
+  async create(
+    owner: TokenOwner,
+    input: NewToken,
+    meta: RequestMeta,
+    actor: AuditActor,
+  ): Promise<CreatedToken> {
     await this.throttleCreation(owner, meta);
     const name = input.name.trim();
     const raw = generateToken(this.config.tokens.prefix);
@@ -107,6 +115,15 @@ export class TokensService {
             : new Date(now.getTime() + input.expiresInDays * DAY_MS),
       });
       await em.flush();
+      await this.audit.record({
+        organizationId: owner.organizationId,
+        action: AuditAction.TokenCreated,
+        actor,
+        targetUserId: owner.userId,
+        targetTokenId: token.id,
+        meta,
+        metadata: { channel: token.channel, name: token.name, preview: token.preview },
+      });
       return { token, raw };
     });
   }
@@ -147,7 +164,8 @@ export class TokensService {
   async revoke(
     tokenId: string,
     scope: { userId: string } | { organizationId: string },
-    revokedBy: string,
+    actor: AuditActor & { userId: string },
+    meta: RequestMeta,
   ): Promise<ApiToken> {
     if (!isUUID(tokenId)) {
       throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
@@ -158,12 +176,23 @@ export class TokensService {
       const rows = await em.execute<{ id: string }[]>(
         `update api_token set revoked_at = now(), digest = null, revoked_by = ?
          where id = ? and ${scopeSql} and revoked_at is null returning id`,
-        [revokedBy, tokenId, scopeValue],
+        [actor.userId, tokenId, scopeValue],
       );
       if (rows.length === 0) {
         throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
       }
-      return em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
+      const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
+      const by = token.userId === actor.userId ? 'owner' : 'superuser';
+      await this.audit.record({
+        organizationId: token.organizationId,
+        action: AuditAction.TokenRevoked,
+        actor,
+        targetUserId: token.userId,
+        targetTokenId: token.id,
+        meta,
+        metadata: { by, name: token.name, preview: token.preview },
+      });
+      return token;
     });
   }
 }
