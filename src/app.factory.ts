@@ -68,7 +68,7 @@ export async function createApp({
     },
     return503OnClosing: true,
     // `api-token-auth/` (Django style) and `api-token-auth` are one route.
-    ignoreTrailingSlash: true,
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, databaseUrl),

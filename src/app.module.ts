@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { PermissionsModule } from './permissions/permissions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { BootstrapModule } from './organizations/bootstrap.module';
 import { OrganizationsModule } from './organizations/organizations.module';
@@ -30,6 +31,7 @@ export class AppModule {
         TokensModule,
         AuditModule,
         AuthModule,
+        PermissionsModule,
         HealthModule,
       ],
       providers: [

@@ -134,12 +134,10 @@ describe('api-token-auth throttling', () => {
       for (let i = 0; i < 3; i++) {
         statuses.push(
           (
-            await t
-              .client()
-              .post('/api/v1/api-token-auth/', {
-                username: 'slow@example.test',
-                password: `bad-${i}`,
-              })
+            await t.client().post('/api/v1/api-token-auth/', {
+              username: 'slow@example.test',
+              password: `bad-${i}`,
+            })
           ).status,
         );
       }

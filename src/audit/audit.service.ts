@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { assertOwnOrganization } from '../auth/organization-scope';
 import type { Principal } from '../auth/principal';
 import type { RequestMeta } from '../common/http/request-meta';
 import { scrubSecrets } from '../common/logging/logger';
@@ -8,7 +9,6 @@ import { ActorVia, AuditAction } from './audit-action';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { AuditEvent } from './audit-event.entity';
 import { sanitizeMetadata } from './audit-metadata';
-import { AuditErrorCode, AuditException } from './audit.errors';
 import type { AuditEventPage, AuditEventsQuery, AuditEventView } from './audit.dto';
 
 export interface AuditActor {
@@ -90,9 +90,7 @@ export class AuditService {
     orgId: string,
     query: AuditEventsQuery,
   ): Promise<AuditEventPage> {
-    if (orgId !== principal.organizationId) {
-      throw new AuditException(AuditErrorCode.OrganizationNotFound, 'No such organization.');
-    }
+    assertOwnOrganization(principal, orgId);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const qb = this.em
       .createQueryBuilder(AuditEvent, 'e')

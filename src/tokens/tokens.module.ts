@@ -6,6 +6,8 @@ import { UsersModule } from '../users/users.module';
 import { ApiToken } from './api-token.entity';
 import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
+import { OrganizationTokensController } from './organization-tokens.controller';
+import { OrganizationTokensService } from './organization-tokens.service';
 import { ProfileTokensController } from './profile-tokens.controller';
 import { ProfileTokensService } from './profile-tokens.service';
 import { TokenAuthenticator } from './token-authenticator.service';
@@ -14,10 +16,11 @@ import { TokensService } from './tokens.service';
 
 @Module({
   imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule, UsersModule, AuditModule],
-  controllers: [ProfileTokensController],
+  controllers: [ProfileTokensController, OrganizationTokensController],
   providers: [
     TokensService,
     ProfileTokensService,
+    OrganizationTokensService,
     TokenVerifier,
     TokenAuthenticator,
     BearerStrategy,

@@ -128,6 +128,18 @@ export class TokensService {
     });
   }
 
+  async countActiveByUser(userIds: string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.em.execute<{ user_id: string; count: number }[]>(
+      `select user_id, count(*)::int as count from api_token
+       where user_id in (${userIds.map(() => '?').join(', ')})
+         and revoked_at is null and (expires_at is null or expires_at > now())
+       group by user_id`,
+      userIds,
+    );
+    return new Map(rows.map((row) => [row.user_id, row.count]));
+  }
+
   /** The owner's active tokens, newest first. */
   listActive(
     userId: string,

@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, raw } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuthMethod, Membership } from './membership.entity';
 import { PasswordHasher } from './password-hasher';
@@ -85,8 +85,69 @@ export class UsersService {
       member.lastLoginAt = new Date();
       member.failedLoginCount = 0;
     } else {
+      // Atomic, so concurrent failures are all counted.
+      await this.em.nativeUpdate(
+        Membership,
+        { user: member.user.id },
+        { failedLoginCount: raw('failed_login_count + 1') },
+      );
       member.failedLoginCount += 1;
+      return;
     }
+    await this.em.flush();
+  }
+
+  findMember(organizationId: string, userId: string): Promise<Membership | null> {
+    return this.em.findOne(Membership, { organizationId, user: userId });
+  }
+
+  findMembers(userIds: string[]): Promise<Membership[]> {
+    return userIds.length === 0
+      ? Promise.resolve([])
+      : this.em.find(Membership, { user: { $in: userIds } });
+  }
+
+  /** The organization's members by email, from the one after `afterEmail`. */
+  listMembers(
+    organizationId: string,
+    page: { limit: number; afterEmail?: string },
+  ): Promise<Membership[]> {
+    return this.em.find(
+      Membership,
+      { organizationId, ...(page.afterEmail ? { user: { email: { $gt: page.afterEmail } } } : {}) },
+      { orderBy: { user: { email: 'asc' } }, limit: page.limit + 1 },
+    );
+  }
+
+  /** Ids of members whose email or name contains `text` (case-insensitive). */
+  async searchMemberIds(organizationId: string, text: string): Promise<string[]> {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const members = await this.em.find(
+      Membership,
+      {
+        organizationId,
+        user: { $or: [{ email: { $ilike: pattern } }, { name: { $ilike: pattern } }] },
+      },
+      { fields: ['user'] },
+    );
+    return members.map((member) => member.user.id);
+  }
+
+  /**
+   * Takes the organization's membership lock for this transaction: changes that must see a
+   * stable set of superusers (the last-superuser rule) queue behind each other.
+   */
+  async lockOrganizationMembers(organizationId: string): Promise<void> {
+    await this.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
+      `membership:${organizationId}`,
+    ]);
+  }
+
+  countActiveSuperusers(organizationId: string): Promise<number> {
+    return this.em.count(Membership, { organizationId, isSuperuser: true, isActive: true });
+  }
+
+  async save(): Promise<void> {
     await this.em.flush();
   }
 }

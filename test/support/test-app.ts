@@ -40,7 +40,13 @@ export async function startTestApp(
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      logs.push(...lines);
+      // KEYHOLD_TEST_LOG_ERRORS=1 shows the app's error logs while debugging a test.
+      if (process.env.KEYHOLD_TEST_LOG_ERRORS) {
+        for (const line of lines)
+          if (line.includes('"level":50')) process.stderr.write(`${line}\n`);
+      }
       done();
     },
   });

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
 
 export class PageQuery {
@@ -42,10 +42,13 @@ export function decodeCursor(cursor: string, arity: number): (string | number | 
   } catch {
     // fall through to the 400 below
   }
-  throw new CommonException(CommonErrorCode.ValidationFailed, 'The cursor is not valid.', {
+  throw invalidCursor();
+}
+
+export const invalidCursor = () =>
+  new CommonException(CommonErrorCode.ValidationFailed, 'The cursor is not valid.', {
     errors: [{ field: 'cursor', message: 'cursor must be a nextCursor from a previous page' }],
   });
-}
 
 /** Rows fetched with limit + 1: the extra row only says that another page exists. */
 export function toPage<Row, Item>(
@@ -66,10 +69,8 @@ export function toPage<Row, Item>(
 export function decodeTimeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = decodeCursor(cursor, 2);
   const createdAt = new Date(String(at));
-  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) {
-    return decodeCursor('', -1) as never;
+  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !isUUID(id)) {
+    throw invalidCursor();
   }
   return { createdAt, id };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsEnum,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../common/http/pagination';
+import { AuthMethod } from '../users/membership.entity';
+import { MIN_PASSWORD_LENGTH } from '../users/users.service';
+
+export class PermissionsPatch {
+  @ApiPropertyOptional({ description: 'Can create and manage personal API tokens' })
+  @IsOptional()
+  @IsBoolean()
+  'api_tokens.manage'?: boolean;
+}
+
+export class UpdateMemberDto {
+  @ApiPropertyOptional({ type: PermissionsPatch })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PermissionsPatch)
+  permissions?: PermissionsPatch;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() isSuperuser?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
+}
+
+export class AddMemberDto {
+  @ApiProperty({ example: 'new.person@example.com' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'New Person' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: AuthMethod })
+  @IsEnum(AuthMethod)
+  authMethod!: AuthMethod;
+
+  @ApiPropertyOptional({
+    minLength: MIN_PASSWORD_LENGTH,
+    description: 'Required for password accounts, refused for SSO accounts',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxLength(1024)
+  password?: string;
+}
+
+export class MemberView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() isActive!: boolean;
+  @ApiProperty() isSuperuser!: boolean;
+  @ApiProperty({ type: [String], example: ['api_tokens.manage'] }) permissions!: string[];
+  @ApiProperty({ enum: AuthMethod }) authMethod!: AuthMethod;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastLoginAt!: string | null;
+  @ApiProperty() failedLoginCount!: number;
+  @ApiProperty() activeTokenCount!: number;
+}
+
+export class MemberPage {
+  @ApiProperty({ type: [MemberView] }) items!: MemberView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}
+
+export class MembersQuery extends PageQuery {}

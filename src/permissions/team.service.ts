@@ -1,0 +1,158 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-action';
+import { actorOf, AuditService } from '../audit/audit.service';
+import { assertOwnOrganization } from '../auth/organization-scope';
+import type { Principal } from '../auth/principal';
+import { SessionsService } from '../auth/sessions.service';
+import { decodeCursor, Page, toPage } from '../common/http/pagination';
+import type { RequestMeta } from '../common/http/request-meta';
+import { TokensService } from '../tokens/tokens.service';
+import { Membership } from '../users/membership.entity';
+import { UsersService } from '../users/users.service';
+import { AddMemberDto, MembersQuery, MemberView, UpdateMemberDto } from './members.dto';
+import { Permission } from './permission';
+import { PermissionsErrorCode, PermissionsException } from './permissions.errors';
+
+function memberView(member: Membership, activeTokenCount: number): MemberView {
+  return {
+    id: member.user.id,
+    email: member.user.email,
+    name: member.user.name,
+    isActive: member.isActive,
+    isSuperuser: member.isSuperuser,
+    permissions: member.permissions,
+    authMethod: member.authMethod,
+    lastLoginAt: member.lastLoginAt?.toISOString() ?? null,
+    failedLoginCount: member.failedLoginCount,
+    activeTokenCount,
+  };
+}
+
+/** The Team: superusers list members, add them, and grant or withdraw what they may do. */
+@Injectable()
+export class TeamService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+    private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(
+    principal: Principal,
+    organizationId: string,
+    query: MembersQuery,
+  ): Promise<Page<MemberView>> {
+    assertOwnOrganization(principal, organizationId);
+    const afterEmail = query.cursor ? String(decodeCursor(query.cursor, 1)[0]) : undefined;
+    const members = await this.users.listMembers(organizationId, {
+      limit: query.limit,
+      afterEmail,
+    });
+    const counts = await this.tokens.countActiveByUser(members.map((m) => m.user.id));
+    return toPage(
+      members,
+      query.limit,
+      (member) => memberView(member, counts.get(member.user.id) ?? 0),
+      (member) => [member.user.email],
+    );
+  }
+
+  async add(
+    principal: Principal,
+    organizationId: string,
+    body: AddMemberDto,
+    meta: RequestMeta,
+  ): Promise<MemberView> {
+    assertOwnOrganization(principal, organizationId);
+    return this.em.transactional(async () => {
+      const member = await this.users.addMember({ organizationId, ...body });
+      await this.audit.record({
+        organizationId,
+        action: AuditAction.MemberAdded,
+        actor: actorOf(principal),
+        targetUserId: member.user.id,
+        meta,
+        metadata: { email: member.user.email, authMethod: member.authMethod },
+      });
+      return memberView(member, 0);
+    });
+  }
+
+  /**
+   * Applies a PATCH and audits each change, in one transaction under the organization's
+   * membership lock, so two superusers demoting each other cannot leave none behind.
+   */
+  async update(
+    principal: Principal,
+    organizationId: string,
+    userId: string,
+    patch: UpdateMemberDto,
+    meta: RequestMeta,
+  ): Promise<MemberView> {
+    assertOwnOrganization(principal, organizationId);
+    const updated = await this.em.transactional(async () => {
+      await this.users.lockOrganizationMembers(organizationId);
+      const member = await this.findMember(organizationId, userId);
+      const actions: AuditAction[] = [];
+      const grant = patch.permissions?.[Permission.ManageApiTokens];
+      if (
+        grant !== undefined &&
+        grant !== member.permissions.includes(Permission.ManageApiTokens)
+      ) {
+        member.permissions = grant
+          ? [...member.permissions, Permission.ManageApiTokens]
+          : member.permissions.filter((p) => p !== Permission.ManageApiTokens);
+        actions.push(grant ? AuditAction.PermissionGranted : AuditAction.PermissionWithdrawn);
+      }
+      const losesSuperuser =
+        member.isSuperuser &&
+        member.isActive &&
+        (patch.isSuperuser === false || patch.isActive === false);
+      if (losesSuperuser && (await this.users.countActiveSuperusers(organizationId)) <= 1) {
+        throw new PermissionsException(
+          PermissionsErrorCode.LastSuperuser,
+          'This is the last active superuser; make someone else a superuser first.',
+        );
+      }
+      if (patch.isSuperuser !== undefined && patch.isSuperuser !== member.isSuperuser) {
+        member.isSuperuser = patch.isSuperuser;
+        actions.push(
+          patch.isSuperuser ? AuditAction.SuperuserGranted : AuditAction.SuperuserWithdrawn,
+        );
+      }
+      if (patch.isActive !== undefined && patch.isActive !== member.isActive) {
+        member.isActive = patch.isActive;
+        actions.push(patch.isActive ? AuditAction.MemberActivated : AuditAction.MemberDeactivated);
+        if (!patch.isActive) await this.sessions.endAllFor(userId);
+      }
+      await this.users.save();
+      for (const action of actions) {
+        await this.audit.record({
+          organizationId,
+          action,
+          actor: actorOf(principal),
+          targetUserId: userId,
+          meta,
+          metadata: action.startsWith('permission.')
+            ? { permission: Permission.ManageApiTokens }
+            : {},
+        });
+      }
+      return member;
+    });
+    const counts = await this.tokens.countActiveByUser([userId]);
+    return memberView(updated, counts.get(userId) ?? 0);
+  }
+
+  private async findMember(organizationId: string, userId: string): Promise<Membership> {
+    const member = /^[0-9a-f-]{36}$/i.test(userId)
+      ? await this.users.findMember(organizationId, userId)
+      : null;
+    if (!member)
+      throw new PermissionsException(PermissionsErrorCode.MemberNotFound, 'No such member.');
+    return member;
+  }
+}

@@ -1,0 +1,40 @@
+import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/auth-rule.decorator';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { OrganizationTokensQuery } from './organization-tokens.query';
+import { OrganizationTokensService } from './organization-tokens.service';
+
+@ApiTags('organization tokens')
+@Controller('api/v1/organizations/:orgId/tokens')
+export class OrganizationTokensController {
+  constructor(private readonly tokens: OrganizationTokensService) {}
+
+  @Get()
+  @Authenticated({ superuser: true })
+  @ApiOperation({
+    summary: 'Every active token in the organization, with its owner (never a secret)',
+  })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orgId') orgId: string,
+    @Query() query: OrganizationTokensQuery,
+  ) {
+    return this.tokens.list(principal, orgId, query);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated({ superuser: true, sessionOnly: true })
+  @ApiOperation({ summary: 'Revoke any token in the organization; the owner is emailed' })
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orgId') orgId: string,
+    @Param('id') id: string,
+    @ReqMeta() meta: RequestMeta,
+  ) {
+    await this.tokens.revoke(principal, orgId, id, meta);
+  }
+}

@@ -1,0 +1,32 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQuery } from '../common/http/pagination';
+
+export const TOKEN_SORTS = [
+  '-createdAt',
+  'createdAt',
+  '-lastUsedAt',
+  'lastUsedAt',
+  'name',
+  '-name',
+] as const;
+export type TokenSort = (typeof TOKEN_SORTS)[number];
+
+export class OrganizationTokensQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Search in token name, preview, owner email and owner name' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: TOKEN_SORTS,
+    default: '-createdAt',
+    description: '"-" for descending',
+  })
+  @IsOptional()
+  @IsIn([...TOKEN_SORTS])
+  sort: TokenSort = '-createdAt';
+}

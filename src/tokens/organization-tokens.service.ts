@@ -1,0 +1,129 @@
+import { EntityManager, raw } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { assertOwnOrganization } from '../auth/organization-scope';
+import type { Principal } from '../auth/principal';
+import {
+  decodeCursor,
+  decodeTimeCursor,
+  invalidCursor,
+  Page,
+  toPage,
+} from '../common/http/pagination';
+import type { RequestMeta } from '../common/http/request-meta';
+import { Permission } from '../permissions/permission';
+import { UsersService } from '../users/users.service';
+import { ApiToken } from './api-token.entity';
+import { OrganizationTokensQuery, TokenSort } from './organization-tokens.query';
+import { tokenView } from './token.view';
+import { TokenView } from './tokens.dto';
+import { activeTokenFilter, TokensService } from './tokens.service';
+
+export interface OrganizationTokenView extends TokenView {
+  owner: { id: string; email: string; name: string };
+}
+
+// Keyset pagination needs a total order without nulls: a never-used token sorts as the epoch.
+const SORT_SQL: Record<string, string> = {
+  createdAt: 't.created_at',
+  lastUsedAt: "coalesce(t.last_used_at, 'epoch'::timestamptz)",
+  name: 'lower(t.name)',
+};
+
+function sortValue(token: ApiToken, key: string): string {
+  if (key === 'name') return token.name.toLowerCase();
+  if (key === 'lastUsedAt') return (token.lastUsedAt ?? new Date(0)).toISOString();
+  return token.createdAt.toISOString();
+}
+
+/** Every active token of an organization, for its superusers. */
+@Injectable()
+export class OrganizationTokensService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  async list(
+    principal: Principal,
+    organizationId: string,
+    query: OrganizationTokensQuery,
+  ): Promise<Page<OrganizationTokenView>> {
+    assertOwnOrganization(principal, organizationId);
+    const { key, descending } = this.parseSort(query.sort);
+    const qb = this.em
+      .createQueryBuilder(ApiToken, 't')
+      .where({ organizationId, ...activeTokenFilter() });
+    if (query.q) {
+      const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const owners = await this.users.searchMemberIds(organizationId, query.q);
+      qb.andWhere({
+        $or: [
+          { name: { $ilike: pattern } },
+          { preview: { $ilike: pattern } },
+          ...(owners.length ? [{ userId: { $in: owners } }] : []),
+        ],
+      });
+    }
+    if (query.cursor) {
+      const { value, id } = this.decodeSortCursor(query.cursor, key);
+      const comparison = descending ? '<' : '>';
+      const cast = key === 'name' ? '?' : '?::timestamptz';
+      qb.andWhere(`(${SORT_SQL[key]}, t.id) ${comparison} (${cast}, ?::uuid)`, [
+        String(value),
+        String(id),
+      ]);
+    }
+    const direction = descending ? 'desc' : 'asc';
+    const rows = await qb
+      .orderBy({ [raw(SORT_SQL[key])]: direction, id: direction })
+      .limit(query.limit + 1)
+      .getResult();
+    const owners = await this.users.findMembers([...new Set(rows.map((token) => token.userId))]);
+    const byId = new Map(owners.map((member) => [member.user.id, member]));
+    return toPage(
+      rows,
+      query.limit,
+      (token) => {
+        const owner = byId.get(token.userId);
+        const blocked = !owner?.isActive || !owner.permissions.includes(Permission.ManageApiTokens);
+        return {
+          ...tokenView(token, blocked),
+          owner: { id: token.userId, email: owner?.user.email ?? '', name: owner?.user.name ?? '' },
+        };
+      },
+      (token) => [sortValue(token, key), token.id],
+    );
+  }
+
+  async revoke(
+    principal: Principal,
+    organizationId: string,
+    tokenId: string,
+    meta: RequestMeta,
+  ): Promise<void> {
+    assertOwnOrganization(principal, organizationId);
+    await this.tokens.revoke(
+      tokenId,
+      { organizationId },
+      { userId: principal.userId, via: 'session' },
+      meta,
+    );
+  }
+
+  /** A cursor is only ever compared as the sort key's type and a uuid: anything else is a 400. */
+  private decodeSortCursor(cursor: string, key: string): { value: string; id: string } {
+    if (key !== 'name') {
+      const { createdAt, id } = decodeTimeCursor(cursor);
+      return { value: createdAt.toISOString(), id };
+    }
+    const [value, id] = decodeCursor(cursor, 2);
+    if (typeof value !== 'string' || typeof id !== 'string' || !isUUID(id)) throw invalidCursor();
+    return { value, id };
+  }
+
+  private parseSort(sort: TokenSort): { key: string; descending: boolean } {
+    return { key: sort.replace(/^-/, ''), descending: sort.startsWith('-') };
+  }
+}

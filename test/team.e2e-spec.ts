@@ -1,0 +1,450 @@
+import { generateToken } from '../src/tokens/token-format';
+import { addMember, createToken, PASSWORD, signIn } from './support/fixtures';
+import { HttpClient } from './support/http-client';
+import { ADMIN_EMAIL, startTestApp, TestApp } from './support/test-app';
+
+interface Member {
+  id: string;
+  email: string;
+  permissions: string[];
+  isSuperuser: boolean;
+  isActive: boolean;
+  activeTokenCount: number;
+  authMethod: string;
+  lastLoginAt: string | null;
+  failedLoginCount: number;
+}
+
+describe('the Team and permissions (SPEC §1, §5)', () => {
+  let t: TestApp;
+  let admin: HttpClient;
+  let orgId: string;
+  let adminId: string;
+  let dev: { id: string; email: string };
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
+      TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+    });
+    admin = await t.admin();
+    const me = await admin.get<{ organization: { id: string }; user: { id: string } }>(
+      '/api/v1/me',
+    );
+    orgId = me.body.organization.id;
+    adminId = me.body.user.id;
+    dev = await addMember(t, { email: 'dev@example.test' });
+  });
+  afterAll(() => t.close());
+
+  const members = () => `/api/v1/organizations/${orgId}/members`;
+  const patch = (client: HttpClient, userId: string, body: unknown) =>
+    client.request<Member & { code?: string }>('PATCH', `${members()}/${userId}`, { body });
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('lists the Team with the SPEC columns', async () => {
+    const devClient = await signIn(t, dev.email);
+    await createToken(devClient, 'one');
+    await t.client().login(dev.email, 'wrong-password-x');
+    const response = await admin.get<{ items: Member[]; nextCursor: string | null }>(members());
+    expect(response.status).toBe(200);
+    const item = response.body.items.find((m) => m.id === dev.id);
+    expect(item).toEqual({
+      id: dev.id,
+      email: dev.email,
+      name: 'dev',
+      isActive: true,
+      isSuperuser: false,
+      permissions: ['api_tokens.manage'],
+      authMethod: 'password',
+      lastLoginAt: expect.any(String),
+      failedLoginCount: 1,
+      activeTokenCount: 1,
+    });
+  });
+
+  it('withdraw → tokens 401 at once, profile 403, rows kept; grant → they work again', async () => {
+    const devClient = await signIn(t, dev.email);
+    const token = await createToken(devClient, 'ci');
+    const revokedMeanwhile = await createToken(devClient, 'revoked-meanwhile');
+    expect((await t.client().get('/api/v1/me', bearer(token.token))).status).toBe(200);
+
+    const withdrawn = await patch(admin, dev.id, { permissions: { 'api_tokens.manage': false } });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.permissions).toEqual([]);
+    expect((await t.client().get('/api/v1/me', bearer(token.token))).status).toBe(401);
+    const profile = await devClient.get('/api/v1/profile/tokens');
+    expect(profile.status).toBe(403);
+    expect(profile.body.code).toBe('permission_denied');
+    const { rows } = await t.db.sql.query(
+      'select count(*)::int as n from api_token where user_id = $1 and revoked_at is null',
+      [dev.id],
+    );
+    expect(rows[0].n).toBeGreaterThanOrEqual(2);
+    const orgList = await admin.get<{ items: { id: string; blocked: boolean }[] }>(
+      `/api/v1/organizations/${orgId}/tokens?limit=100`,
+    );
+    expect(orgList.body.items.find((i) => i.id === token.id)?.blocked).toBe(true);
+
+    // A superuser revokes one while the permission is withdrawn: it stays dead.
+    expect(
+      (
+        await admin.request(
+          'DELETE',
+          `/api/v1/organizations/${orgId}/tokens/${revokedMeanwhile.id}`,
+        )
+      ).status,
+    ).toBe(204);
+
+    const granted = await patch(admin, dev.id, { permissions: { 'api_tokens.manage': true } });
+    expect(granted.body.permissions).toEqual(['api_tokens.manage']);
+    expect((await t.client().get('/api/v1/me', bearer(token.token))).status).toBe(200);
+    expect((await t.client().get('/api/v1/me', bearer(revokedMeanwhile.token))).status).toBe(401);
+
+    const { rows: events } = await t.db.sql.query(
+      `select action from audit_event where target_user_id = $1 and action like 'permission.%' order by occurred_at`,
+      [dev.id],
+    );
+    expect(events.map((e) => e.action)).toEqual(['permission.withdrawn', 'permission.granted']);
+  });
+
+  it('deactivating blocks the tokens and ends the sessions; reactivating restores the tokens', async () => {
+    const member = await addMember(t, { email: 'leaver@example.test' });
+    const client = await signIn(t, member.email);
+    const token = await createToken(client, 'leaver');
+    expect((await patch(admin, member.id, { isActive: false })).status).toBe(200);
+    expect((await t.client().get('/api/v1/me', bearer(token.token))).status).toBe(401);
+    expect((await client.get('/api/v1/me')).status).toBe(401);
+    expect((await t.client().login(member.email, PASSWORD)).status).toBe(403);
+    expect((await patch(admin, member.id, { isActive: true })).status).toBe(200);
+    expect((await t.client().get('/api/v1/me', bearer(token.token))).status).toBe(200);
+  });
+
+  it('keeps the last active superuser (409 last_superuser), allows it once another exists', async () => {
+    for (const body of [{ isSuperuser: false }, { isActive: false }]) {
+      const response = await patch(admin, adminId, body);
+      expect(response.status).toBe(409);
+      expect(response.body.code).toBe('last_superuser');
+    }
+    const second = await addMember(t, { email: 'second@example.test', superuser: true });
+    const demoted = await patch(admin, second.id, { isSuperuser: false });
+    expect(demoted.status).toBe(200);
+    expect((await patch(admin, second.id, { isSuperuser: true })).status).toBe(200);
+    const secondClient = await signIn(t, second.email);
+    // Two superusers demoting each other at once: one must remain.
+    const [a, b] = await Promise.all([
+      patch(admin, second.id, { isSuperuser: false }),
+      patch(secondClient, adminId, { isSuperuser: false }),
+    ]);
+    // One wins; the other is refused, by the lock (409) or, if it arrives after the winner
+    // committed, because its caller is no longer a superuser (403).
+    expect([a.status, b.status].filter((status) => status === 200)).toHaveLength(1);
+    expect([403, 409]).toContain([a.status, b.status].filter((status) => status !== 200)[0]);
+    const { rows } = await t.db.sql.query(
+      'select count(*)::int as n from membership where organization_id = $1 and is_superuser and is_active',
+      [orgId],
+    );
+    expect(rows[0].n).toBe(1);
+    if (b.status === 200) {
+      // The admin was demoted: make them superuser again for the following tests.
+      expect((await patch(secondClient, adminId, { isSuperuser: true })).status).toBe(200);
+    }
+  });
+
+  it('adds members: password with an initial password, SSO without one', async () => {
+    const added = await admin.post<Member>(members(), {
+      email: 'New.Person@Example.test',
+      name: 'New Person',
+      authMethod: 'password',
+      password: 'initial-password-1',
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({
+      email: 'new.person@example.test',
+      permissions: [],
+      activeTokenCount: 0,
+    });
+    expect((await t.client().login('new.person@example.test', 'initial-password-1')).status).toBe(
+      200,
+    );
+    const sso = await admin.post<Member>(members(), {
+      email: 'sso.person@example.test',
+      name: 'SSO',
+      authMethod: 'sso',
+    });
+    expect(sso.status).toBe(201);
+    expect(sso.body.authMethod).toBe('sso');
+    const refused = [
+      await admin.post(members(), { email: 'a@example.test', name: 'A', authMethod: 'password' }),
+      await admin.post(members(), {
+        email: 'b@example.test',
+        name: 'B',
+        authMethod: 'sso',
+        password: 'initial-password-1',
+      }),
+      await admin.post(members(), {
+        email: 'c@example.test',
+        name: 'C',
+        authMethod: 'password',
+        password: 'short',
+      }),
+      await admin.post(members(), {
+        email: 'new.person@example.test',
+        name: 'Dup',
+        authMethod: 'sso',
+      }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([400, 400, 400, 409]);
+    const { rows } = await t.db.sql.query(
+      `select count(*)::int as n from audit_event where action = 'member.added'`,
+    );
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('refuses bad PATCH bodies and unknown members', async () => {
+    expect((await patch(admin, dev.id, { permissions: { 'everything.all': true } })).status).toBe(
+      400,
+    );
+    expect((await patch(admin, dev.id, { isSuperuser: 'yes' })).status).toBe(400);
+    expect((await patch(admin, dev.id, { role: 'owner' })).status).toBe(400);
+    expect(
+      (await patch(admin, '00000000-0000-4000-8000-000000000000', { isActive: true })).status,
+    ).toBe(404);
+    expect((await patch(admin, 'nope', { isActive: true })).status).toBe(404);
+  });
+
+  it('lets a superuser token read the Team and the token list, but change nothing', async () => {
+    const token = await createToken(admin, 'admin-script');
+    expect((await t.client().get(members(), bearer(token.token))).status).toBe(200);
+    expect(
+      (await t.client().get(`/api/v1/organizations/${orgId}/tokens`, bearer(token.token))).status,
+    ).toBe(200);
+    expect(
+      (await t.client().get(`/api/v1/organizations/${orgId}/audit-events`, bearer(token.token)))
+        .status,
+    ).toBe(200);
+    const changes = [
+      await t.client().request('PATCH', `${members()}/${dev.id}`, {
+        body: { isActive: false },
+        headers: bearer(token.token),
+      }),
+      await t.client().request('POST', members(), {
+        body: { email: 'x@example.test', name: 'X', authMethod: 'sso' },
+        headers: bearer(token.token),
+      }),
+      await t.client().request('DELETE', `/api/v1/organizations/${orgId}/tokens/${token.id}`, {
+        headers: bearer(token.token),
+      }),
+    ];
+    for (const response of changes) {
+      expect(response.status).toBe(403);
+      expect(response.body.code).toBe('token_not_allowed');
+    }
+  });
+
+  it('answers 403 superuser_required to a member on every Team and organization endpoint', async () => {
+    const devClient = await signIn(t, dev.email);
+    const responses = [
+      await devClient.get(members()),
+      await devClient.post(members(), { email: 'y@example.test', name: 'Y', authMethod: 'sso' }),
+      await devClient.request('PATCH', `${members()}/${dev.id}`, { body: { isSuperuser: true } }),
+      await devClient.get(`/api/v1/organizations/${orgId}/tokens`),
+      await devClient.request(
+        'DELETE',
+        `/api/v1/organizations/${orgId}/tokens/00000000-0000-4000-8000-000000000000`,
+      ),
+      await devClient.get(`/api/v1/organizations/${orgId}/audit-events`),
+    ];
+    for (const response of responses) {
+      expect(response.status).toBe(403);
+      expect(response.body.code).toBe('superuser_required');
+    }
+  });
+
+  it('revokes any token of the organization; the audit event names the superuser', async () => {
+    const devClient = await signIn(t, dev.email);
+    const token = await createToken(devClient, 'org-revoke');
+    expect(
+      (await admin.request('DELETE', `/api/v1/organizations/${orgId}/tokens/${token.id}`)).status,
+    ).toBe(204);
+    expect((await t.client().get('/api/v1/me', bearer(token.token))).status).toBe(401);
+    const { rows } = await t.db.sql.query(
+      `select actor_user_id, metadata from audit_event where action = 'token.revoked' and target_token_id = $1`,
+      [token.id],
+    );
+    expect(rows).toEqual([
+      { actor_user_id: adminId, metadata: expect.objectContaining({ by: 'superuser' }) },
+    ]);
+    expect(
+      (await admin.request('DELETE', `/api/v1/organizations/${orgId}/tokens/${token.id}`)).status,
+    ).toBe(404);
+  });
+});
+
+describe('organization token list: search, sort, pagination', () => {
+  let t: TestApp;
+  let admin: HttpClient;
+  let orgId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      TOKEN_MAX_PER_USER: '100',
+      TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
+      TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+    });
+    admin = await t.admin();
+    orgId = (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body.organization.id;
+    const alice = await addMember(t, { email: 'alice@example.test' });
+    const bob = await addMember(t, { email: 'bob@example.test' });
+    // 60 tokens seeded straight into the table (the API path is covered elsewhere); staggered times.
+    for (let i = 0; i < 60; i++) {
+      const owner = i % 2 === 0 ? alice.id : bob.id;
+      const raw = generateToken('khp_');
+      await t.db.sql.query(
+        `insert into api_token (id, user_id, organization_id, name, digest, preview, channel, created_at, created_ip, created_user_agent, last_used_at)
+         values (gen_random_uuid(), $1, $2, $3, md5($4) || md5($4), $5, 'profile', now() - ($6 || ' minutes')::interval, '127.0.0.1', 'seed',
+                 case when $6::int % 3 = 0 then null else now() - ($6 || ' seconds')::interval end)`,
+        [
+          owner,
+          orgId,
+          `token-${String(i).padStart(2, '0')}`,
+          raw,
+          `${raw.slice(0, 12)}…${raw.slice(-4)}`,
+          i,
+        ],
+      );
+    }
+  });
+  afterAll(() => t.close());
+
+  type Item = {
+    id: string;
+    name: string;
+    createdAt: string;
+    lastUsedAt: string | null;
+    owner: { email: string };
+  };
+  const walk = async (query: string): Promise<Item[]> => {
+    const items: Item[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/organizations/${orgId}/tokens?limit=7&${query}${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await admin.get<{ items: Item[]; nextCursor: string | null; code?: string }>(
+        url,
+      );
+      expect(page.status).toBe(200);
+      items.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return items;
+  };
+
+  it('walks all 60 tokens newest first without gaps or repeats', async () => {
+    const items = await walk('');
+    expect(items).toHaveLength(60);
+    expect(new Set(items.map((i) => i.id)).size).toBe(60);
+    expect(items[0].name).toBe('token-00');
+    expect(items.map((i) => i.createdAt)).toEqual(
+      [...items.map((i) => i.createdAt)].sort().reverse(),
+    );
+  });
+
+  it.each(['name', '-name', 'createdAt', '-lastUsedAt', 'lastUsedAt'])(
+    'sorts by %s across pages',
+    async (sort) => {
+      const items = await walk(`sort=${sort}`);
+      expect(items).toHaveLength(60);
+      expect(new Set(items.map((i) => i.id)).size).toBe(60);
+      const key = sort.replace('-', '') as 'name' | 'createdAt' | 'lastUsedAt';
+      const values = items.map((i) =>
+        key === 'lastUsedAt' ? (i.lastUsedAt ?? '1970-01-01T00:00:00.000Z') : i[key],
+      );
+      const sorted = [...values].sort();
+      expect(values).toEqual(sort.startsWith('-') ? sorted.reverse() : sorted);
+    },
+  );
+
+  it('searches name, preview and owner', async () => {
+    expect((await walk('q=token-1')).map((i) => i.name).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `token-1${i}`),
+    );
+    const bob = await walk('q=BOB@');
+    expect(bob).toHaveLength(30);
+    expect(bob.every((i) => i.owner.email === 'bob@example.test')).toBe(true);
+    const first = (await walk('sort=name'))[0];
+    const { rows } = await t.db.sql.query('select preview from api_token where id = $1', [
+      first.id,
+    ]);
+    expect(
+      (await walk(`q=${encodeURIComponent(rows[0].preview.slice(4, 12))}`)).map((i) => i.id),
+    ).toContain(first.id);
+    expect(await walk('q=%25')).toHaveLength(0);
+  });
+
+  it('refuses an unknown sort and a forged cursor with 400', async () => {
+    expect((await admin.get(`/api/v1/organizations/${orgId}/tokens?sort=digest`)).status).toBe(400);
+    const forged = Buffer.from(JSON.stringify(["x'; drop table api_token; --", 'nope'])).toString(
+      'base64url',
+    );
+    expect((await admin.get(`/api/v1/organizations/${orgId}/tokens?cursor=${forged}`)).status).toBe(
+      400,
+    );
+  });
+});
+
+describe('two organizations never see each other', () => {
+  it('answers 404 on every organization endpoint for another organization', async () => {
+    const t = await startTestApp();
+    try {
+      const admin = await t.admin();
+      const { OrganizationsService } = await import('../src/organizations/organizations.service');
+      const { MikroORM, RequestContext } = await import('@mikro-orm/postgresql');
+      const other = await RequestContext.create(t.app.get(MikroORM).em.fork(), () =>
+        t.app.get(OrganizationsService).createWithAdmin({
+          name: 'Other Org',
+          adminEmail: 'boss@other.test',
+          adminPassword: 'other-password-12',
+        }),
+      );
+      const otherOrg = other.organization.id;
+      const otherAdmin = await signIn(t, 'boss@other.test', 'other-password-12');
+      const otherToken = await createToken(otherAdmin, 'theirs');
+      const base = `/api/v1/organizations/${otherOrg}`;
+      const responses = [
+        await admin.get(`${base}/members`),
+        await admin.post(`${base}/members`, {
+          email: 'z@example.test',
+          name: 'Z',
+          authMethod: 'sso',
+        }),
+        await admin.request('PATCH', `${base}/members/${other.admin.user.id}`, {
+          body: { isActive: false },
+        }),
+        await admin.get(`${base}/tokens`),
+        await admin.request('DELETE', `${base}/tokens/${otherToken.id}`),
+        await admin.get(`${base}/audit-events`),
+      ];
+      for (const response of responses) {
+        expect(response.status).toBe(404);
+      }
+      // Their token cannot be revoked through our organization's path either.
+      const me = await admin.get<{ organization: { id: string } }>('/api/v1/me');
+      const sideways = await admin.request(
+        'DELETE',
+        `/api/v1/organizations/${me.body.organization.id}/tokens/${otherToken.id}`,
+      );
+      expect(sideways.status).toBe(404);
+      expect(
+        (await t.client().get('/api/v1/me', { authorization: `Bearer ${otherToken.token}` }))
+          .status,
+      ).toBe(200);
+      const { rows } = await t.db.sql.query('select is_active from membership where user_id = $1', [
+        other.admin.user.id,
+      ]);
+      expect(rows[0].is_active).toBe(true);
+      expect(ADMIN_EMAIL).not.toBe('boss@other.test');
+    } finally {
+      await t.close();
+    }
+  });
+});
