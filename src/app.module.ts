@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
 import { BootstrapModule } from './organizations/bootstrap.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
@@ -26,6 +27,7 @@ export class AppModule {
         OrganizationsModule,
         BootstrapModule,
         AuthModule,
+        MailModule,
         HealthModule,
       ],
       providers: [
