@@ -1,10 +1,12 @@
 import { Migration20261123000000Foundation } from './Migration20261123000000Foundation';
 import { Migration20261123000100Tokens } from './Migration20261123000100Tokens';
 import { Migration20261123000200Audit } from './Migration20261123000200Audit';
+import { Migration20261123000300Mail } from './Migration20261123000300Mail';
 
 /** Applied in this order (by name); a new migration is appended here. */
 export const migrations = [
   { name: 'Migration20261123000000Foundation', class: Migration20261123000000Foundation },
   { name: 'Migration20261123000100Tokens', class: Migration20261123000100Tokens },
   { name: 'Migration20261123000200Audit', class: Migration20261123000200Audit },
+  { name: 'Migration20261123000300Mail', class: Migration20261123000300Mail },
 ];

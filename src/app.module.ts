@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { TokensModule } from './tokens/tokens.module';
+import { MailModule } from './mail/mail.module';
 import { BootstrapModule } from './organizations/bootstrap.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { UsersModule } from './users/users.module';
@@ -32,6 +33,7 @@ export class AppModule {
         AuditModule,
         AuthModule,
         PermissionsModule,
+        MailModule,
         HealthModule,
       ],
       providers: [

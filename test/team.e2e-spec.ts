@@ -376,7 +376,9 @@ describe('organization token list: search, sort, pagination', () => {
       first.id,
     ]);
     expect(
-      (await walk(`q=${encodeURIComponent(rows[0].preview.slice(4, 12))}`)).map((i) => i.id),
+      (await walk(`q=${encodeURIComponent(String(rows[0].preview).slice(4, 12))}`)).map(
+        (i) => i.id,
+      ),
     ).toContain(first.id);
     expect(await walk('q=%25')).toHaveLength(0);
   });

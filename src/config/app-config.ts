@@ -13,7 +13,13 @@ export class AppConfig {
   readonly dataDir!: string;
   readonly databaseUrl?: string;
   readonly redisUrl?: string;
-  readonly mail!: { smtpUrl?: string; from: string; dir: string };
+  readonly mail!: {
+    smtpUrl?: string;
+    from: string;
+    dir: string;
+    retryBaseMs: number;
+    maxAttempts: number;
+  };
   readonly tokens!: {
     prefix: string;
     maxPerUser: number;
@@ -78,7 +84,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dir: resolve(dataDir, 'mail') },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      dir: resolve(dataDir, 'mail'),
+      retryBaseMs: env.MAIL_RETRY_BASE_MS,
+      maxAttempts: env.MAIL_MAX_ATTEMPTS,
+    },
     tokens: {
       prefix: env.TOKEN_PREFIX,
       maxPerUser: env.TOKEN_MAX_PER_USER,

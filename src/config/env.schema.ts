@@ -39,6 +39,9 @@ export class EnvVars {
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
   @IsOptional() @IsString() @MaxLength(200) MAIL_FROM: string = 'Keyhold <no-reply@keyhold.local>';
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3600000) MAIL_RETRY_BASE_MS: number =
+    1000;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) MAIL_MAX_ATTEMPTS: number = 16;
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^(off|false|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/, {
@@ -85,6 +88,8 @@ export const ENV_VARIABLES = [
   'REDIS_URL',
   'SMTP_URL',
   'MAIL_FROM',
+  'MAIL_RETRY_BASE_MS',
+  'MAIL_MAX_ATTEMPTS',
   'TRUST_PROXY',
   'TOKEN_PREFIX',
   'TOKEN_MAX_PER_USER',

@@ -104,7 +104,7 @@ export class TeamService {
       ) {
         member.permissions = grant
           ? [...member.permissions, Permission.ManageApiTokens]
-          : member.permissions.filter((p) => p !== Permission.ManageApiTokens);
+          : member.permissions.filter((p) => p !== String(Permission.ManageApiTokens));
         actions.push(grant ? AuditAction.PermissionGranted : AuditAction.PermissionWithdrawn);
       }
       const losesSuperuser =

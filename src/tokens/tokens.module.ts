@@ -2,6 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
+import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
 import { ApiToken } from './api-token.entity';
 import { BearerStrategy } from './bearer.strategy';
@@ -12,13 +13,21 @@ import { ProfileTokensController } from './profile-tokens.controller';
 import { ProfileTokensService } from './profile-tokens.service';
 import { TokenAuthenticator } from './token-authenticator.service';
 import { TokenVerifier } from './token-verifier.service';
+import { TokenEvents } from './token-events.service';
 import { TokensService } from './tokens.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([ApiToken]), PassportModule, UsersModule, AuditModule],
+  imports: [
+    MikroOrmModule.forFeature([ApiToken]),
+    PassportModule,
+    UsersModule,
+    AuditModule,
+    MailModule,
+  ],
   controllers: [ProfileTokensController, OrganizationTokensController],
   providers: [
     TokensService,
+    TokenEvents,
     ProfileTokensService,
     OrganizationTokensService,
     TokenVerifier,

@@ -1,12 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { AuditAction } from '../audit/audit-action';
-import { AuditActor, AuditService } from '../audit/audit.service';
+import type { AuditActor } from '../audit/audit.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { ApiToken, TokenChannel } from './api-token.entity';
+import { TokenEvents } from './token-events.service';
 import { generateToken, tokenDigest, tokenPreview } from './token-format';
 import { TokensErrorCode, TokensException } from './tokens.errors';
 
@@ -41,7 +41,7 @@ export class TokensService {
     private readonly em: EntityManager,
     private readonly config: AppConfig,
     private readonly rateLimits: RateLimitService,
-    private readonly audit: AuditService,
+    private readonly events: TokenEvents,
   ) {}
 
   private async throttleCreation(owner: TokenOwner, meta: RequestMeta): Promise<void> {
@@ -115,15 +115,7 @@ export class TokensService {
             : new Date(now.getTime() + input.expiresInDays * DAY_MS),
       });
       await em.flush();
-      await this.audit.record({
-        organizationId: owner.organizationId,
-        action: AuditAction.TokenCreated,
-        actor,
-        targetUserId: owner.userId,
-        targetTokenId: token.id,
-        meta,
-        metadata: { channel: token.channel, name: token.name, preview: token.preview },
-      });
+      await this.events.created(token, actor, meta);
       return { token, raw };
     });
   }
@@ -194,16 +186,7 @@ export class TokensService {
         throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
       }
       const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
-      const by = token.userId === actor.userId ? 'owner' : 'superuser';
-      await this.audit.record({
-        organizationId: token.organizationId,
-        action: AuditAction.TokenRevoked,
-        actor,
-        targetUserId: token.userId,
-        targetTokenId: token.id,
-        meta,
-        metadata: { by, name: token.name, preview: token.preview },
-      });
+      await this.events.revoked(token, actor, meta);
       return token;
     });
   }

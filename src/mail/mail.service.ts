@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
+import { scrubSecrets } from '../common/logging/logger';
+import { MailWorker } from './mail.worker';
+import type { MailKind, TokenCreatedMail, TokenMailPayload, TokenRevokedMail } from './mail.types';
+import { OutboxMessage } from './outbox-message.entity';
+
+// One plain address: no display name, list, comment or whitespace that an address parser
+// could turn into more recipients.
+const SINGLE_ADDRESS = /^[^\s@,;:<>()"\\[\]]+@[^\s@,;:<>()"\\[\]]+$/;
+
+/**
+ * Queues the token notifications of SPEC §7. Enqueueing only inserts an outbox row with the
+ * caller's EntityManager, so inside `em.transactional(...)` the mail commits or rolls back with
+ * the token change; SMTP is never contacted here (MailWorker delivers).
+ */
+@Injectable()
+export class MailService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly worker: MailWorker,
+  ) {}
+
+  enqueueTokenCreated(input: TokenCreatedMail): Promise<void> {
+    return this.enqueue('token_created', input, this.payloadOf(input));
+  }
+
+  enqueueTokenRevoked(input: TokenRevokedMail): Promise<void> {
+    const revokedBy =
+      input.revokedBy.kind === 'superuser'
+        ? { kind: 'superuser' as const, name: scrubSecrets(input.revokedBy.name) }
+        : { kind: input.revokedBy.kind };
+    return this.enqueue('token_revoked', input, { ...this.payloadOf(input), revokedBy });
+  }
+
+  private payloadOf(input: TokenCreatedMail): TokenMailPayload {
+    // Scrubbed again here: a raw token pasted into any field must not be stored or mailed.
+    return {
+      ownerName: scrubSecrets(input.ownerName),
+      tokenName: scrubSecrets(input.tokenName),
+      preview: scrubSecrets(input.preview),
+      at: input.at.toISOString(),
+      ip: scrubSecrets(input.ip),
+      userAgent: scrubSecrets(input.userAgent),
+      channel: input.channel,
+    };
+  }
+
+  private async enqueue(kind: MailKind, input: TokenCreatedMail, payload: TokenMailPayload) {
+    const to = input.to.trim();
+    if (to.length > 254 || !SINGLE_ADDRESS.test(to)) {
+      throw new CommonException(
+        CommonErrorCode.InternalError,
+        'A notification was addressed to something other than one plain email address.',
+      );
+    }
+    await this.em.insert(OutboxMessage, {
+      id: randomUUID(),
+      kind,
+      recipient: to,
+      payload,
+      status: 'pending',
+      attempts: 0,
+    });
+    this.worker.enqueued(this.em.getTransactionContext<object>());
+  }
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-action';
+import { AuditActor, AuditService } from '../audit/audit.service';
+import type { RequestMeta } from '../common/http/request-meta';
+import { MailService } from '../mail/mail.service';
+import { UsersService } from '../users/users.service';
+import { ApiToken } from './api-token.entity';
+
+/**
+ * What follows a token change, inside the same transaction: the audit event and the owner's
+ * notification (queued in the outbox, so SMTP never delays or fails the request).
+ */
+@Injectable()
+export class TokenEvents {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly mail: MailService,
+    private readonly users: UsersService,
+  ) {}
+
+  async created(token: ApiToken, actor: AuditActor, meta: RequestMeta): Promise<void> {
+    await this.audit.record({
+      organizationId: token.organizationId,
+      action: AuditAction.TokenCreated,
+      actor,
+      targetUserId: token.userId,
+      targetTokenId: token.id,
+      meta,
+      metadata: { channel: token.channel, name: token.name, preview: token.preview },
+    });
+    const owner = await this.users.findById(token.userId);
+    if (!owner) return;
+    await this.mail.enqueueTokenCreated({
+      to: owner.user.email,
+      ownerName: owner.user.name,
+      tokenName: token.name,
+      preview: token.preview,
+      at: token.createdAt,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      channel: token.channel,
+    });
+  }
+
+  async revoked(
+    token: ApiToken,
+    actor: AuditActor & { userId: string },
+    meta: RequestMeta,
+  ): Promise<void> {
+    const byOwner = token.userId === actor.userId;
+    await this.audit.record({
+      organizationId: token.organizationId,
+      action: AuditAction.TokenRevoked,
+      actor,
+      targetUserId: token.userId,
+      targetTokenId: token.id,
+      meta,
+      metadata: { by: byOwner ? 'owner' : 'superuser', name: token.name, preview: token.preview },
+    });
+    const [owner, revoker] = await Promise.all([
+      this.users.findById(token.userId),
+      byOwner ? null : this.users.findById(actor.userId),
+    ]);
+    if (!owner) return;
+    await this.mail.enqueueTokenRevoked({
+      to: owner.user.email,
+      ownerName: owner.user.name,
+      tokenName: token.name,
+      preview: token.preview,
+      at: token.revokedAt ?? new Date(),
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      channel: token.channel,
+      revokedBy: byOwner
+        ? { kind: 'owner' }
+        : { kind: 'superuser', name: revoker?.user.name ?? 'a superuser' },
+    });
+  }
+}
