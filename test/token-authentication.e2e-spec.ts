@@ -122,7 +122,17 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
   it('blocks, without deleting, the tokens of an owner who loses api_tokens.manage', async () => {
     const blocked = await createToken(owner, 'blocked-later');
     const auth = { authorization: `Bearer ${blocked.token}` };
-    await t.db.sql.query(`update membership set permissions = '{}' where user_id = $1`, [ownerId]);
+    // Used once first, so that the verification cache holds it when the permission goes.
+    expect((await me(auth)).status).toBe(200);
+    const admin = await t.admin();
+    const orgId = String(
+      (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body.organization.id,
+    );
+    const setPermission = (value: boolean) =>
+      admin.request('PATCH', `/api/v1/organizations/${orgId}/members/${ownerId}`, {
+        body: { permissions: { 'api_tokens.manage': value } },
+      });
+    expect((await setPermission(false)).status).toBe(200);
     const response = await me(auth);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('blocked');
@@ -131,10 +141,7 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
       [blocked.id],
     );
     expect(rows[0].n).toBe(1);
-    await t.db.sql.query(
-      `update membership set permissions = '{api_tokens.manage}' where user_id = $1`,
-      [ownerId],
-    );
+    expect((await setPermission(true)).status).toBe(200);
     expect((await me(auth)).status).toBe(200);
   });
 

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { SessionsService } from '../auth/sessions.service';
 import { decodeCursor, Page, toPage } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
+import { TokenAccessChanges } from '../tokens/token-access-changes.service';
 import { TokensService } from '../tokens/tokens.service';
 import { Membership } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
@@ -38,6 +39,7 @@ export class TeamService {
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly access: TokenAccessChanges,
   ) {}
 
   async list(
@@ -129,6 +131,7 @@ export class TeamService {
         if (!patch.isActive) await this.sessions.endAllFor(userId);
       }
       await this.users.save();
+      if (actions.length > 0) await this.access.publish({ kind: 'user', id: userId });
       for (const action of actions) {
         await this.audit.record({
           organizationId,
@@ -143,6 +146,7 @@ export class TeamService {
       }
       return member;
     });
+    this.access.applyLocally({ kind: 'user', id: userId });
     const counts = await this.tokens.countActiveByUser([userId]);
     return memberView(updated, counts.get(userId) ?? 0);
   }

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Permission } from '../permissions/permission';
 import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
+import { TokenCache, VerifiedToken } from './token-cache';
 import { isWellFormedToken, tokenDigest } from './token-format';
 
 export interface TokenPresentation {
@@ -27,25 +28,30 @@ export function invalidToken(description: string): AuthException {
   });
 }
 
+/**
+ * Token → principal. Shape and checksum are checked before anything else (no database);
+ * then the cache answers, and only a miss reads the token and its owner (two queries).
+ */
 @Injectable()
 export class TokenVerifier {
   constructor(
     private readonly em: EntityManager,
     private readonly config: AppConfig,
     private readonly users: UsersService,
+    private readonly cache: TokenCache,
   ) {}
 
-  /** The principal a token stands for, or a 401 saying why not. */
   async verify(presented: TokenPresentation): Promise<Principal> {
     if (!isWellFormedToken(presented.raw, this.config.tokens.prefix)) {
       throw invalidToken('The token is malformed or its checksum is wrong.');
     }
-    const token = await this.em.findOne(ApiToken, { digest: tokenDigest(presented.raw) });
+    const digest = tokenDigest(presented.raw);
+    const token = await this.lookup(digest);
     if (!token) throw invalidToken('The token is unknown or has been revoked.');
-    if (presented.clientId !== undefined && presented.clientId !== token.id) {
+    if (presented.clientId !== undefined && presented.clientId !== token.tokenId) {
       throw invalidToken('X-Client-Id does not match the token.');
     }
-    if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) {
+    if (token.expiresAt !== null && token.expiresAt <= Date.now()) {
       throw invalidToken('The token has expired.');
     }
     if (
@@ -54,22 +60,43 @@ export class TokenVerifier {
     ) {
       throw invalidToken('The token belongs to another organization.');
     }
-    const owner = await this.users.findById(token.userId);
-    if (!owner || !owner.isActive) throw invalidToken('The token owner is deactivated.');
+    const { isActive, ...owner } = token.owner;
+    if (!isActive) throw invalidToken('The token owner is deactivated.');
     if (!owner.permissions.includes(Permission.ManageApiTokens)) {
       throw invalidToken('The token is blocked: its owner may not use API tokens at the moment.');
     }
+    return { ...owner, via: 'token', tokenId: token.tokenId, tokenName: token.tokenName };
+  }
+
+  private async lookup(digest: string): Promise<VerifiedToken | null> {
+    const cached = this.cache.get(digest);
+    if (cached) return cached.token;
+    const generation = this.cache.currentGeneration;
+    const token = await this.load(digest);
+    this.cache.set(digest, token, generation);
+    return token;
+  }
+
+  private async load(digest: string): Promise<VerifiedToken | null> {
+    const token = await this.em.findOne(ApiToken, { digest }, { disableIdentityMap: true });
+    if (!token) return null;
+    const owner = await this.users.findById(token.userId);
+    if (!owner) return null;
     return {
-      userId: owner.user.id,
-      organizationId: owner.organizationId,
-      email: owner.user.email,
-      name: owner.user.name,
-      authMethod: owner.authMethod,
-      isSuperuser: owner.isSuperuser,
-      permissions: owner.permissions,
-      via: 'token',
       tokenId: token.id,
       tokenName: token.name,
+      organizationId: token.organizationId,
+      expiresAt: token.expiresAt?.getTime() ?? null,
+      owner: {
+        userId: owner.user.id,
+        organizationId: owner.organizationId,
+        email: owner.user.email,
+        name: owner.user.name,
+        authMethod: owner.authMethod,
+        isSuperuser: owner.isSuperuser,
+        permissions: [...owner.permissions],
+        isActive: owner.isActive,
+      },
     };
   }
 }

@@ -13,6 +13,8 @@ import { ProfileTokensController } from './profile-tokens.controller';
 import { ProfileTokensService } from './profile-tokens.service';
 import { TokenAuthenticator } from './token-authenticator.service';
 import { TokenVerifier } from './token-verifier.service';
+import { TokenAccessChanges } from './token-access-changes.service';
+import { TokenCache } from './token-cache';
 import { TokenEvents } from './token-events.service';
 import { TokensService } from './tokens.service';
 
@@ -27,6 +29,8 @@ import { TokensService } from './tokens.service';
   controllers: [ProfileTokensController, OrganizationTokensController],
   providers: [
     TokensService,
+    TokenCache,
+    TokenAccessChanges,
     TokenEvents,
     ProfileTokensService,
     OrganizationTokensService,
@@ -35,6 +39,12 @@ import { TokensService } from './tokens.service';
     BearerStrategy,
     LastUsedRecorder,
   ],
-  exports: [TokensService, ProfileTokensService, TokenAuthenticator, LastUsedRecorder],
+  exports: [
+    TokenAccessChanges,
+    TokensService,
+    ProfileTokensService,
+    TokenAuthenticator,
+    LastUsedRecorder,
+  ],
 })
 export class TokensModule {}

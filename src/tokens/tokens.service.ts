@@ -6,6 +6,7 @@ import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { ApiToken, TokenChannel } from './api-token.entity';
+import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenEvents } from './token-events.service';
 import { generateToken, tokenDigest, tokenPreview } from './token-format';
 import { TokensErrorCode, TokensException } from './tokens.errors';
@@ -42,6 +43,7 @@ export class TokensService {
     private readonly config: AppConfig,
     private readonly rateLimits: RateLimitService,
     private readonly events: TokenEvents,
+    private readonly access: TokenAccessChanges,
   ) {}
 
   private async throttleCreation(owner: TokenOwner, meta: RequestMeta): Promise<void> {
@@ -174,7 +176,8 @@ export class TokensService {
     if (!isUUID(tokenId)) {
       throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
     }
-    return this.em.transactional(async (em) => {
+    const change = { kind: 'token', id: tokenId } as const;
+    const revoked = await this.em.transactional(async (em) => {
       const scopeSql = 'userId' in scope ? 'user_id = ?' : 'organization_id = ?';
       const scopeValue = 'userId' in scope ? scope.userId : scope.organizationId;
       const rows = await em.execute<{ id: string }[]>(
@@ -187,7 +190,10 @@ export class TokensService {
       }
       const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
       await this.events.revoked(token, actor, meta);
+      await this.access.publish(change);
       return token;
     });
+    this.access.applyLocally(change);
+    return revoked;
   }
 }

@@ -1,0 +1,93 @@
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
+import { AccessChange, TokenCache } from './token-cache';
+
+export const ACCESS_CHANNEL = 'keyhold_token_access';
+const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * Spreads token-access changes (revocation, permission, membership) to every instance:
+ * NOTIFY is sent inside the changing transaction, so other instances hear only committed
+ * changes; each instance LISTENs on a dedicated connection and evicts its cache. While that
+ * connection is down the cache is emptied and the TTL bounds staleness.
+ */
+@Injectable()
+export class TokenAccessChanges implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TokenAccessChanges');
+  private client?: Client;
+  private stopped = false;
+  private reconnectDelay = 100;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly orm: MikroORM,
+    private readonly cache: TokenCache,
+  ) {}
+
+  /** Inside the changing transaction: other instances evict when it commits. */
+  async publish(change: AccessChange): Promise<void> {
+    await this.em.execute('select pg_notify(?, ?)', [ACCESS_CHANNEL, JSON.stringify(change)]);
+  }
+
+  /** After the commit, on this instance: its very next request sees the change. */
+  applyLocally(change: AccessChange): void {
+    this.cache.apply(change);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnectTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** True while invalidations from other instances are being received. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.orm.config.getClientUrl() });
+    client.on('notification', (message) => {
+      if (message.channel !== ACCESS_CHANNEL || !message.payload) return;
+      try {
+        this.cache.apply(JSON.parse(message.payload) as AccessChange);
+      } catch {
+        this.cache.clear();
+      }
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`listen ${ACCESS_CHANNEL}`);
+      // Whatever happened while nobody listened is unknown: start from empty.
+      this.cache.clear();
+      this.client = client;
+      this.reconnectDelay = 100;
+    } catch (error) {
+      this.lost(client, error);
+    }
+  }
+
+  private lost(client: Client, error?: unknown): void {
+    if (this.client && this.client !== client) return;
+    this.client = undefined;
+    this.cache.clear();
+    client.removeAllListeners('end');
+    void client.end().catch(() => undefined);
+    if (this.stopped) return;
+    this.logger.warn(
+      { err: error },
+      'Cache invalidation listener lost; cache emptied, reconnecting',
+    );
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => void this.listen(), this.reconnectDelay);
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+  }
+}
