@@ -32,5 +32,13 @@ export default tseslint.config(
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // ESM helpers that tests run as child processes (e.g. the OpenID Provider): plain JS.
+    files: ['test/**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
   prettier,
 );

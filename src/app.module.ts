@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { BootstrapModule } from './organizations/bootstrap.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { SsoModule } from './sso/sso.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         OrganizationsModule,
         BootstrapModule,
         AuthModule,
+        SsoModule,
         HealthModule,
       ],
       providers: [
