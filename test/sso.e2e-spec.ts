@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
+import { NestFactory } from '@nestjs/core';
+import { CliModule } from '../src/cli/cli.module';
 import { runCommand } from '../src/cli/commands';
+import { AppConfig } from '../src/config/app-config';
 import { AuthMethod } from '../src/users/membership.entity';
 import { UsersService } from '../src/users/users.service';
 import { HttpClient, HttpResponse } from './support/http-client';
@@ -171,43 +174,39 @@ describe('SSO: per-organization OpenID Connect against a real provider (oidc-pro
     });
 
     it('org:sso (CLI) configures an organization and prints one JSON line without the secret', async () => {
-      await cli('org:create', ['--name', 'Other Org', '--admin-email', 'boss@other.test']);
-      const result = await cli('org:sso', [
-        '--org',
-        'other-org',
-        '--issuer',
-        idp.issuer,
-        '--client-id',
-        CLIENT_ID,
-        '--client-secret',
-        CLIENT_SECRET,
-        '--allow-domain',
-        'Other.TEST',
-      ]);
-      const line = JSON.stringify(result);
-      expect(line).not.toContain(CLIENT_SECRET);
+      // The CLI's own module graph, on the server's config: both must share the secrets key.
+      // (No `logger` option: it would replace Nest's process-wide logger under the test app.)
+      const context = await NestFactory.createApplicationContext(
+        CliModule.register(t.app.get(AppConfig), t.db.url),
+      );
+      const realCli = (name: string, args: string[]) => runCommand(context, name, args);
+      const ssoArgs = ['--issuer', idp.issuer, '--client-id', CLIENT_ID];
+      let result: Record<string, unknown>;
+      let unknownOrg: unknown;
+      try {
+        await realCli('org:create', ['--name', 'Other Org', '--admin-email', 'boss@other.test']);
+        result = await realCli('org:sso', [
+          ...['--org', 'other-org', ...ssoArgs, '--client-secret', CLIENT_SECRET],
+          ...['--allow-domain', 'Other.TEST'],
+        ]);
+        unknownOrg = await realCli('org:sso', ['--org', 'nope', ...ssoArgs, '--client-secret', 'b'])
+          .then(() => 'accepted')
+          .catch((error: unknown) => error);
+      } finally {
+        await context.close();
+      }
+      expect(JSON.stringify(result)).not.toContain(CLIENT_SECRET);
       expect(result).toMatchObject({
         action: 'org:sso',
         organization: { slug: 'other-org' },
         sso: { issuer: idp.issuer, clientId: CLIENT_ID, allowedEmailDomains: ['other.test'] },
       });
+      expect(unknownOrg).toMatchObject({ code: 'organization_not_found' });
       const { rows } = await t.db.sql.query<{ client_secret_encrypted: string }>(
         `select s.client_secret_encrypted from organization_sso s
            join organization o on o.id = s.organization_id where o.slug = 'other-org'`,
       );
       expect(rows[0].client_secret_encrypted).not.toContain(CLIENT_SECRET);
-      await expect(
-        cli('org:sso', [
-          '--org',
-          'nope',
-          '--issuer',
-          idp.issuer,
-          '--client-id',
-          'a',
-          '--client-secret',
-          'b',
-        ]),
-      ).rejects.toMatchObject({ code: 'organization_not_found' });
     });
   });
 
@@ -309,6 +308,27 @@ describe('SSO: per-organization OpenID Connect against a real provider (oidc-pro
       } finally {
         await minimal.stop();
       }
+    });
+  });
+
+  describe('provider refusals', () => {
+    it('a refusal at the provider (error=access_denied) answers sso_provider_error', async () => {
+      const { browser, callback } = await startAndSignIn('ann@example.test');
+      const refused = new URL(REDIRECT_URI);
+      refused.searchParams.set('error', 'access_denied');
+      refused.searchParams.set('state', String(callback.searchParams.get('state')));
+      refused.searchParams.set('iss', idp.issuer);
+      const response = await browser.get(refused.pathname + refused.search);
+      expectProblem(response, 400, 'sso_provider_error');
+      expect(response.body.detail).toContain('access_denied');
+    });
+
+    it('an authorization code the provider does not know is refused', async () => {
+      const { browser, callback } = await startAndSignIn('ann@example.test');
+      callback.searchParams.set('code', randomBytes(32).toString('base64url'));
+      const response = await browser.get(callback.pathname + callback.search);
+      expectProblem(response, 400, 'sso_provider_error');
+      expect(response.body.detail).toContain('invalid_grant');
     });
   });
 

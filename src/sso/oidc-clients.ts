@@ -4,6 +4,7 @@ import { KeyholdException } from '../common/errors/keyhold.exception';
 import { SsoErrorCode, SsoException } from './sso.errors';
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
+const MAX_CACHED_ISSUERS = 500;
 // Tolerated clock difference with the identity provider when checking iat/exp.
 const CLOCK_TOLERANCE_SECONDS = 10;
 
@@ -112,6 +113,8 @@ export class OidcClients {
         );
       },
     );
+    // Only successful discoveries stay; a superuser trying many issuers cannot grow it forever.
+    if (this.issuers.size >= MAX_CACHED_ISSUERS) this.issuers.clear();
     this.issuers.set(issuerUrl, { issuer, at: Date.now() });
     issuer.catch(() => this.issuers.delete(issuerUrl));
     return issuer;

@@ -56,10 +56,10 @@ export class SsoController {
       'PUBLIC_URL/, whatever the Accept header. Failures answer problem+json with an `sso_*` ' +
       'code (or `account_disabled`); the login must then be started again.',
   })
-  @ApiQuery({ name: 'code', required: false })
-  @ApiQuery({ name: 'state', required: true })
-  @ApiQuery({ name: 'iss', required: false })
-  @ApiQuery({ name: 'error', required: false })
+  @ApiQuery({ name: 'code', type: String, required: false })
+  @ApiQuery({ name: 'state', type: String, required: true })
+  @ApiQuery({ name: 'iss', type: String, required: false, description: 'RFC 9207' })
+  @ApiQuery({ name: 'error', type: String, required: false })
   @ApiResponse({ status: 302, description: 'Signed in; to PUBLIC_URL/' })
   async callback(
     @Query() query: Record<string, unknown>,
