@@ -42,5 +42,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
+  {
+    // ESM helpers that tests run as child processes (e.g. the OpenID Provider): plain JS.
+    files: ['test/**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: { process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
   prettier,
 );

@@ -16,6 +16,7 @@ const ACTIONS = [
   'member.superuser_withdrawn',
   'member.deactivated',
   'member.activated',
+  'member.auth_method_changed',
   'api_token_auth.denied',
 ];
 

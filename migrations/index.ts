@@ -2,6 +2,7 @@ import { Migration20261123000000Foundation } from './Migration20261123000000Foun
 import { Migration20261123000100Tokens } from './Migration20261123000100Tokens';
 import { Migration20261123000200Audit } from './Migration20261123000200Audit';
 import { Migration20261123000300Mail } from './Migration20261123000300Mail';
+import { Migration20261123000400Sso } from './Migration20261123000400Sso';
 
 /** Applied in this order (by name); a new migration is appended here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   { name: 'Migration20261123000100Tokens', class: Migration20261123000100Tokens },
   { name: 'Migration20261123000200Audit', class: Migration20261123000200Audit },
   { name: 'Migration20261123000300Mail', class: Migration20261123000300Mail },
+  { name: 'Migration20261123000400Sso', class: Migration20261123000400Sso },
 ];

@@ -82,6 +82,5 @@ export async function createApp({
     void reply.header('x-request-id', request.id);
   });
   setupOpenApi(app);
-  app.enableShutdownHooks();
   return app;
 }

@@ -14,6 +14,7 @@ import { TokensModule } from './tokens/tokens.module';
 import { MailModule } from './mail/mail.module';
 import { BootstrapModule } from './organizations/bootstrap.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { SsoModule } from './sso/sso.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         PermissionsModule,
         MailModule,
+        SsoModule,
         HealthModule,
       ],
       providers: [

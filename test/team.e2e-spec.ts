@@ -26,6 +26,7 @@ describe('the Team and permissions (SPEC §1, §5)', () => {
     t = await startTestApp({
       TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
       TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+      LOGIN_LIMIT_PER_MINUTE: '1000',
     });
     admin = await t.admin();
     const me = await admin.get<{ organization: { id: string }; user: { id: string } }>(
@@ -199,6 +200,33 @@ describe('the Team and permissions (SPEC §1, §5)', () => {
       `select count(*)::int as n from audit_event where action = 'member.added'`,
     );
     expect(rows[0].n).toBe(2);
+  });
+
+  it('switches a member between password and SSO sign-in', async () => {
+    const member = await addMember(t, { email: 'switch@example.test' });
+    const client = await signIn(t, member.email);
+    const toSso = await patch(admin, member.id, { authMethod: 'sso' });
+    expect(toSso.status).toBe(200);
+    expect(toSso.body.authMethod).toBe('sso');
+    expect((await client.get('/api/v1/me')).status).toBe(401);
+    expect((await t.client().login(member.email, PASSWORD)).body.code).toBe('sso_required');
+    const { rows } = await t.db.sql.query('select password_hash from app_user where id = $1', [
+      member.id,
+    ]);
+    expect(rows[0].password_hash).toBeNull();
+    expect((await patch(admin, member.id, { authMethod: 'password' })).status).toBe(400);
+    expect((await patch(admin, member.id, { password: 'a-new-password-1' })).status).toBe(400);
+    const back = await patch(admin, member.id, {
+      authMethod: 'password',
+      password: 'a-new-password-1',
+    });
+    expect(back.status).toBe(200);
+    expect((await t.client().login(member.email, 'a-new-password-1')).status).toBe(200);
+    const events = await t.db.sql.query(
+      `select metadata->>'authMethod' as method from audit_event where action = 'member.auth_method_changed' and target_user_id = $1 order by occurred_at`,
+      [member.id],
+    );
+    expect(events.rows.map((r) => r.method)).toEqual(['sso', 'password']);
   });
 
   it('refuses bad PATCH bodies and unknown members', async () => {

@@ -24,7 +24,7 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
       { 'user-agent': 'keyhold-cli/2.1' },
     );
     expect(created.status).toBe(201);
-    const createdMail = await eventually(async () =>
+    const createdMail = await eventually(() =>
       smtp.messages.find(
         (m) =>
           m.envelopeTo.includes('owner@example.test') && /created/i.test(m.header('subject') ?? ''),
@@ -47,7 +47,7 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
         })
       ).status,
     ).toBe(204);
-    const revokedMail = await eventually(async () =>
+    const revokedMail = await eventually(() =>
       smtp.messages.find(
         (m) =>
           m.envelopeTo.includes('owner@example.test') && /revoked/i.test(m.header('subject') ?? ''),
@@ -81,7 +81,7 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
     expect(
       (await admin.request('DELETE', `/api/v1/organizations/${orgId}/tokens/${token.id}`)).status,
     ).toBe(204);
-    const mail = await eventually(async () =>
+    const mail = await eventually(() =>
       smtp.messages.find(
         (m) =>
           m.envelopeTo.includes('victim@example.test') &&
@@ -100,7 +100,7 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
         racer.request('DELETE', `/api/v1/profile/tokens/${token.id}`),
       ),
     );
-    await eventually(async () =>
+    await eventually(() =>
       smtp.messages.some(
         (m) =>
           m.envelopeTo.includes('racer@example.test') && /revoked/i.test(m.header('subject') ?? ''),
@@ -140,7 +140,7 @@ describe('SMTP down when a token is created', () => {
       smtp = await startSmtpSink(port);
       const sink = smtp;
       await eventually(
-        async () => sink.messages.some((m) => m.envelopeTo.includes('patient@example.test')),
+        () => sink.messages.some((m) => m.envelopeTo.includes('patient@example.test')),
         20000,
       );
       // Give a duplicate every chance to show up before counting.

@@ -14,6 +14,7 @@ export enum AuditAction {
   SuperuserWithdrawn = 'member.superuser_withdrawn',
   MemberDeactivated = 'member.deactivated',
   MemberActivated = 'member.activated',
+  AuthMethodChanged = 'member.auth_method_changed',
   ApiTokenAuthDenied = 'api_token_auth.denied',
 }
 

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Authenticated, Public } from './auth-rule.decorator';
 import { LoginDto, LoginResponse, ReauthenticatedResponse, ReauthenticateDto } from './auth.dto';
 import { AuthService } from './auth.service';
-import { CSRF_COOKIE, SESSION_COOKIE } from './cookies';
+import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from './cookies';
 import { CurrentPrincipal } from './current-principal.decorator';
 import type { Principal } from './principal';
 
@@ -28,11 +28,7 @@ export class AuthController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<LoginResponse> {
     const { member, secret, csrfToken } = await this.auth.login(body.email, body.password, meta);
-    const cookie = { path: '/', sameSite: 'lax', secure: this.config.auth.secureCookies } as const;
-    const maxAge = this.config.auth.sessionAbsoluteHours * 3600;
-    void reply.setCookie(SESSION_COOKIE, secret, { ...cookie, httpOnly: true, maxAge });
-    void reply.setCookie(CSRF_COOKIE, csrfToken, { ...cookie, httpOnly: false, maxAge });
-    void reply.header('cache-control', 'no-store');
+    setSessionCookies(reply, { secret, csrfToken }, this.config);
     const { id, email, name } = member.user;
     return { user: { id, email, name, authMethod: member.authMethod }, csrfToken };
   }

@@ -1,4 +1,3 @@
-import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
@@ -11,24 +10,12 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { MeController } from './me.controller';
-import { Session } from './session.entity';
-import { SessionsService } from './sessions.service';
+import { SessionsModule } from './sessions.module';
 
 @Module({
-  imports: [
-    MikroOrmModule.forFeature([Session]),
-    UsersModule,
-    OrganizationsModule,
-    TokensModule,
-    AuditModule,
-  ],
+  imports: [SessionsModule, UsersModule, OrganizationsModule, TokensModule, AuditModule],
   controllers: [AuthController, MeController, ApiTokenAuthController],
-  providers: [
-    AuthService,
-    ApiTokenAuthService,
-    SessionsService,
-    { provide: APP_GUARD, useClass: AuthGuard },
-  ],
-  exports: [AuthService, SessionsService],
+  providers: [AuthService, ApiTokenAuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, SessionsModule],
 })
 export class AuthModule {}

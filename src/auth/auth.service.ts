@@ -174,7 +174,14 @@ export class AuthService {
       );
     }
     const member = session === 'unknown' ? null : await this.users.findById(session.userId);
-    if (session === 'unknown' || !member || !member.isActive) {
+    // A session started under the other sign-in method outlived a switch (a login racing
+    // UsersService.setAuthMethod): it proves a credential that no longer applies.
+    if (
+      session === 'unknown' ||
+      !member ||
+      !member.isActive ||
+      member.authMethod !== session.method
+    ) {
       throw new AuthException(
         AuthErrorCode.AuthenticationRequired,
         'Your session is not valid; sign in again.',

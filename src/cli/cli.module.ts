@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { RateLimitModule } from '../common/rate-limit/rate-limit.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
+import { SsoModule } from '../sso/sso.module';
 import { UsersModule } from '../users/users.module';
 
 @Module({})
@@ -13,8 +15,10 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
+        RateLimitModule,
         UsersModule,
         OrganizationsModule,
+        SsoModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import {
 } from '../organizations/organizations.errors';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ALL_PERMISSIONS, Permission } from '../permissions/permission';
+import { SsoService } from '../sso/sso.service';
 import { AuthMethod } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
 
@@ -16,7 +17,7 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   migrate
   org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password <pw>]
   user:add --org <slug> --email <email> [--name <name>] [--password <pw> | --sso] [--superuser] [--grant api_tokens.manage]
-  org:sso --org <slug> --issuer <url> --client-id <id> --client-secret <secret>`;
+  org:sso --org <slug> --issuer <url> --client-id <id> --client-secret <secret> [--allow-domain <domain>]...`;
 
 type Result = Record<string, unknown>;
 
@@ -59,6 +60,17 @@ async function orgCreate(app: INestApplicationContext, args: string[]): Promise<
   };
 }
 
+async function findOrganization(app: INestApplicationContext, slug: string) {
+  const organization = await app.get(OrganizationsService).findBySlug(slug);
+  if (!organization) {
+    throw new OrganizationsException(
+      OrganizationsErrorCode.OrganizationNotFound,
+      `No organization "${slug}".`,
+    );
+  }
+  return organization;
+}
+
 async function userAdd(app: INestApplicationContext, args: string[]): Promise<Result> {
   const { values } = parseArgs({
     args,
@@ -77,14 +89,7 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
   if (!values.sso && !values.password) throw new UsageError('give --password <pw> or --sso');
   const unknown = values.grant.filter((key) => !ALL_PERMISSIONS.includes(key as Permission));
   if (unknown.length > 0) throw new UsageError(`unknown permission: ${unknown.join(', ')}`);
-  const slug = required(values, 'org');
-  const organization = await app.get(OrganizationsService).findBySlug(slug);
-  if (!organization) {
-    throw new OrganizationsException(
-      OrganizationsErrorCode.OrganizationNotFound,
-      `No organization "${slug}".`,
-    );
-  }
+  const organization = await findOrganization(app, required(values, 'org'));
   const member = await app.get(UsersService).addMember({
     organizationId: organization.id,
     email: required(values, 'email'),
@@ -108,14 +113,37 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
   };
 }
 
+/** Points an organization at its identity provider; the output never contains the secret. */
+async function orgSso(app: INestApplicationContext, args: string[]): Promise<Result> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'allow-domain': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const organization = await findOrganization(app, required(values, 'org'));
+  const sso = await app.get(SsoService).configure(organization.id, {
+    issuer: required(values, 'issuer'),
+    clientId: required(values, 'client-id'),
+    clientSecret: required(values, 'client-secret'),
+    allowedEmailDomains: values['allow-domain'],
+  });
+  return { action: 'org:sso', organization: { id: organization.id, slug: organization.slug }, sso };
+}
+
 const COMMANDS: Record<string, (app: INestApplicationContext, args: string[]) => Promise<Result>> =
   {
     'org:create': orgCreate,
     'user:add': userAdd,
+    'org:sso': orgSso,
   };
 
 export function isKnownCommand(name: string): boolean {
-  return name in COMMANDS || name === 'migrate' || name === 'org:sso';
+  return name in COMMANDS || name === 'migrate';
 }
 
 /** Runs one command in its own EntityManager context (outside any request). */

@@ -35,6 +35,8 @@ export class AppConfig {
     secureCookies: boolean;
   };
   readonly bootstrap!: { orgName?: string; adminEmail?: string; adminPassword?: string };
+  /** Encrypts SSO client secrets: SSO_SECRET_KEY, else a random key kept in `keyFile`. */
+  readonly sso!: { secretKey?: string; keyFile: string };
   readonly logLevel!: LogLevel;
 
   static create(values: AppConfig): AppConfig {
@@ -110,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       adminEmail: env.BOOTSTRAP_ADMIN_EMAIL,
       adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD,
     },
+    sso: { secretKey: env.SSO_SECRET_KEY, keyFile: resolve(dataDir, 'sso.key') },
     logLevel: env.LOG_LEVEL as LogLevel,
   });
 }

@@ -74,6 +74,13 @@ export class EnvVars {
   @MinLength(12, { message: 'BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters' })
   BOOTSTRAP_ADMIN_PASSWORD?: string;
   @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(32, {
+    message: 'SSO_SECRET_KEY must be at least 32 characters (e.g. openssl rand -base64 32)',
+  })
+  SSO_SECRET_KEY?: string;
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 }
@@ -103,5 +110,6 @@ export const ENV_VARIABLES = [
   'BOOTSTRAP_ORG_NAME',
   'BOOTSTRAP_ADMIN_EMAIL',
   'BOOTSTRAP_ADMIN_PASSWORD',
+  'SSO_SECRET_KEY',
   'LOG_LEVEL',
 ] as const satisfies readonly (keyof EnvVars)[];

@@ -30,6 +30,21 @@ export class UpdateMemberDto {
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isSuperuser?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
+
+  @ApiPropertyOptional({
+    enum: AuthMethod,
+    description: 'Switch sign-in: to sso erases the password; to password needs `password`',
+  })
+  @IsOptional()
+  @IsEnum(AuthMethod)
+  authMethod?: AuthMethod;
+
+  @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH, description: 'With authMethod: password' })
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH)
+  @MaxLength(1024)
+  password?: string;
 }
 
 export class AddMemberDto {

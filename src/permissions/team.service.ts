@@ -131,6 +131,18 @@ export class TeamService {
         if (!patch.isActive) await this.sessions.endAllFor(userId);
       }
       await this.users.save();
+      if (patch.authMethod !== undefined || patch.password !== undefined) {
+        if (patch.authMethod === undefined) {
+          throw new PermissionsException(
+            PermissionsErrorCode.PasswordWithoutSwitch,
+            'A password is set only when switching a member to password sign-in.',
+          );
+        }
+        if (patch.authMethod !== member.authMethod || patch.password !== undefined) {
+          await this.users.setAuthMethod(userId, patch.authMethod, patch.password);
+          actions.push(AuditAction.AuthMethodChanged);
+        }
+      }
       if (actions.length > 0) await this.access.publish({ kind: 'user', id: userId });
       for (const action of actions) {
         await this.audit.record({
@@ -141,7 +153,9 @@ export class TeamService {
           meta,
           metadata: action.startsWith('permission.')
             ? { permission: Permission.ManageApiTokens }
-            : {},
+            : action === AuditAction.AuthMethodChanged
+              ? { authMethod: patch.authMethod }
+              : {},
         });
       }
       return member;

@@ -1,5 +1,7 @@
 import { EntityManager, raw } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { SessionsService } from '../auth/sessions.service';
+import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { AuthMethod, Membership } from './membership.entity';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
@@ -23,6 +25,7 @@ export class UsersService {
   constructor(
     private readonly em: EntityManager,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
   ) {}
 
   normaliseEmail(email: string): string {
@@ -149,5 +152,46 @@ export class UsersService {
 
   async save(): Promise<void> {
     await this.em.flush();
+  }
+
+  /**
+   * Switches how a member signs in. To SSO: the local password hash is erased. To password: a new
+   * password (at least MIN_PASSWORD_LENGTH characters) is required and set, also when the member
+   * already used a password. Any real change ends all of the member's sessions, so nobody stays
+   * signed in on the strength of the credential that no longer applies. Switching an SSO member
+   * to SSO changes nothing.
+   */
+  async setAuthMethod(userId: string, method: AuthMethod, password?: string): Promise<Membership> {
+    if (method === AuthMethod.Sso && password !== undefined) {
+      throw new UsersException(
+        UsersErrorCode.PasswordNotAllowed,
+        'SSO accounts sign in through the identity provider and take no password.',
+      );
+    }
+    if (method === AuthMethod.Password) {
+      if (!password) {
+        throw new UsersException(
+          UsersErrorCode.PasswordRequired,
+          'Switching to password sign-in needs a new password.',
+        );
+      }
+      if (password.length < MIN_PASSWORD_LENGTH) {
+        const message = `password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+        throw new CommonException(CommonErrorCode.ValidationFailed, message, {
+          errors: [{ field: 'password', message }],
+        });
+      }
+    }
+    const passwordHash = password ? await this.hasher.hash(password) : null;
+    return this.em.transactional(async () => {
+      const member = await this.em.findOne(Membership, { user: userId });
+      if (!member) throw new UsersException(UsersErrorCode.UserNotFound, 'No such user.');
+      if (method === AuthMethod.Sso && member.authMethod === AuthMethod.Sso) return member;
+      member.authMethod = method;
+      member.user.passwordHash = passwordHash;
+      await this.em.flush();
+      await this.sessions.endAllFor(userId);
+      return member;
+    });
   }
 }

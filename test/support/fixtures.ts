@@ -61,7 +61,7 @@ export async function createToken(
 
 /** Polls `check` until it returns a truthy value, up to `ms` (for asynchronous effects). */
 export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   ms = 5000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
