@@ -18,6 +18,17 @@ export function slugify(name: string): string {
     .replace(/-+$/, '');
 }
 
+export interface OrganizationSummary {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+// GET /me shows the organization on every call; names and slugs never change through the API,
+// so a minute's cache keeps that read off the hot path.
+const SUMMARY_TTL_MS = 60_000;
+const summaries = new Map<string, { summary: OrganizationSummary; at: number }>();
+
 export interface NewOrganization {
   name: string;
   slug?: string;
@@ -42,7 +53,9 @@ export class OrganizationsService {
   }
 
   /** Id, slug and name, as other modules show them; 404 when the organization is gone. */
-  async getSummary(id: string): Promise<{ id: string; slug: string; name: string }> {
+  async getSummary(id: string): Promise<OrganizationSummary> {
+    const cached = summaries.get(id);
+    if (cached && Date.now() - cached.at < SUMMARY_TTL_MS) return cached.summary;
     const organization = await this.findById(id);
     if (!organization) {
       throw new OrganizationsException(
@@ -50,7 +63,9 @@ export class OrganizationsService {
         'No such organization.',
       );
     }
-    return { id: organization.id, slug: organization.slug, name: organization.name };
+    const summary = { id: organization.id, slug: organization.slug, name: organization.name };
+    summaries.set(id, { summary, at: Date.now() });
+    return summary;
   }
 
   findBySlug(slug: string): Promise<Organization | null> {
