@@ -38,15 +38,7 @@ export async function startServer(databaseUrl: string, dataDir: string): Promise
   });
   // stderr keeps stdout for the table; async so a log line never blocks a request.
   const logger = createRootLogger(config.logLevel, pino.destination({ dest: 2, sync: false }));
-  const before = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
   const app = await createApp({ config, databaseUrl, logger });
-  // Nest's shutdown hooks re-raise the signal once the app is closed, which would kill the run
-  // before the database is dropped; run.ts handles the signals and closes the app itself.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.has(listener)) process.removeListener(signal, listener);
-    }
-  }
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -12,7 +12,7 @@ export class AppConfig {
   readonly http!: { port: number; host: string; publicUrl: string; trustProxy: TrustProxy };
   readonly dataDir!: string;
   readonly databaseUrl?: string;
-  readonly redisUrl?: string;
+  readonly redis!: { url?: string; keyPrefix: string };
   readonly mail!: {
     smtpUrl?: string;
     from: string;
@@ -85,7 +85,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     dataDir,
     databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     mail: {
       smtpUrl: env.SMTP_URL,
       from: env.MAIL_FROM,

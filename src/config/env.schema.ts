@@ -35,6 +35,11 @@ export class EnvVars {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
   @IsOptional()
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/, {
+    message: 'REDIS_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 : _ -',
+  })
+  REDIS_KEY_PREFIX: string = 'keyhold:';
+  @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
@@ -93,6 +98,7 @@ export const ENV_VARIABLES = [
   'DATA_DIR',
   'DATABASE_URL',
   'REDIS_URL',
+  'REDIS_KEY_PREFIX',
   'SMTP_URL',
   'MAIL_FROM',
   'MAIL_RETRY_BASE_MS',

@@ -114,7 +114,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     return { url: urlFor(running), stop: () => Promise.resolve() };
   }
   // Left running by a process that died: take it over, so that it stops with this one.
-  if (running) await run(pgCtl, ['-D', dir, 'stop', '-m', 'fast', '-w'], ids).catch(() => undefined);
+  if (running)
+    await run(pgCtl, ['-D', dir, 'stop', '-m', 'fast', '-w'], ids).catch(() => undefined);
   await writeFile(ownerFile, String(process.pid));
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`;
