@@ -38,6 +38,30 @@ describe('foundation: health, docs, errors (HTTP)', () => {
     expect(page.text).toContain('swagger');
   });
 
+  it('documents per operation which credentials work, and the api-token-auth sso_user answer', async () => {
+    type Operation = { security?: Record<string, string[]>[]; description?: string };
+    const { body } = await t
+      .client()
+      .get<{ paths: Record<string, Record<string, Operation>> }>('/api/docs-json');
+    const schemes = (path: string, method: string) =>
+      (body.paths[path][method].security ?? [])
+        .flatMap((requirement) => Object.keys(requirement))
+        .sort();
+    expect(schemes('/api/v1/me', 'get')).toEqual(['apiToken', 'bearer', 'session', 'token']);
+    expect(schemes('/api/v1/profile/tokens', 'post')).toEqual(['session']);
+    expect(schemes('/health/live', 'get')).toEqual([]);
+    expect(body.paths['/api/v1/api-token-auth']?.post?.description).toContain('sso_user');
+    for (const path of [
+      '/api/v1/organizations/{orgId}/members',
+      '/api/v1/organizations/{orgId}/tokens',
+      '/api/v1/organizations/{orgId}/audit-events',
+      '/api/v1/auth/sso/{orgSlug}/start',
+      '/api/v1/auth/reauthenticate',
+    ]) {
+      expect(Object.keys(body.paths)).toContain(path);
+    }
+  });
+
   it('bootstraps the first organization with a superuser who holds api_tokens.manage', async () => {
     const admin = await t.admin();
     const me = await admin.get('/api/v1/me');

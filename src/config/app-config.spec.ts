@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
+import { ENV_VARIABLES } from './env.schema';
 
 describe('loadConfig', () => {
   it('works with nothing set (SPEC §8 defaults)', () => {
@@ -56,5 +59,11 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain(name);
+  });
+
+  it('documents every variable in .env.example', () => {
+    const example = readFileSync(join(__dirname, '../../.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^#? ?([A-Z_]+)=/gm)].map((match) => match[1]));
+    expect(ENV_VARIABLES.filter((name) => !documented.has(name))).toEqual([]);
   });
 });
