@@ -1,4 +1,5 @@
 import { QueryCounter } from '../src/database/query-counter';
+import { LISTENER_NAME, TokenAccessChanges } from '../src/tokens/token-access-changes.service';
 import { Permission } from '../src/permissions/permission';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
 import { HttpClient } from './support/http-client';
@@ -272,6 +273,43 @@ describe('last used behind a trusted proxy, and the flush on shutdown', () => {
       expect(after.rows[0].last_used_path).toBe('/api/v1/me');
     } finally {
       await db.drop();
+    }
+  });
+});
+
+describe('the verification cache when the invalidation listener drops', () => {
+  it('empties, stops caching, and so a change made behind its back is seen at once', async () => {
+    const t = await startTestApp({ LAST_USED_FLUSH_MS: '60000' });
+    try {
+      await addMember(t, { email: 'dev@example.test' });
+      const owner = await signIn(t, 'dev@example.test');
+      const used = await createToken(owner, 'cached');
+      const auth = { authorization: `Bearer ${used.token}` };
+      const access = t.app.get(TokenAccessChanges);
+      const counter = t.app.get(QueryCounter);
+      expect((await t.client().get('/api/v1/me', auth)).status).toBe(200);
+      const before = counter.count;
+      expect((await t.client().get('/api/v1/me', auth)).status).toBe(200);
+      expect(counter.count).toBe(before);
+
+      await t.db.sql.query(
+        'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
+        [LISTENER_NAME],
+      );
+      await eventually(() => !access.listening);
+      // Nothing is cached while nobody listens: every request reads the database.
+      expect((await t.client().get('/api/v1/me', auth)).status).toBe(200);
+      const unheard = counter.count;
+      expect((await t.client().get('/api/v1/me', auth)).status).toBe(200);
+      expect(counter.count).toBeGreaterThan(unheard);
+      // A revocation no instance was told about (as if its NOTIFY were lost).
+      await t.db.sql.query('update api_token set revoked_at = now(), digest = null where id = $1', [
+        used.id,
+      ]);
+      expect((await t.client().get('/api/v1/me', auth)).status).toBe(401);
+      await eventually(() => access.listening, 10_000);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
-import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
+import { Injectable, Logger } from '@nestjs/common';
+import { isPlainEmail } from '../common/email';
 import { scrubSecrets } from '../common/logging/logger';
 import { MailWorker } from './mail.worker';
 import type { MailKind, TokenCreatedMail, TokenMailPayload, TokenRevokedMail } from './mail.types';
@@ -9,7 +9,6 @@ import { OutboxMessage } from './outbox-message.entity';
 
 // One plain address: no display name, list, comment or whitespace that an address parser
 // could turn into more recipients.
-const SINGLE_ADDRESS = /^[^\s@,;:<>()"\\[\]]+@[^\s@,;:<>()"\\[\]]+$/;
 
 /**
  * Queues the token notifications of SPEC §7. Enqueueing only inserts an outbox row with the
@@ -18,6 +17,7 @@ const SINGLE_ADDRESS = /^[^\s@,;:<>()"\\[\]]+@[^\s@,;:<>()"\\[\]]+$/;
  */
 @Injectable()
 export class MailService {
+  private readonly logger = new Logger('MailService');
   constructor(
     private readonly em: EntityManager,
     private readonly worker: MailWorker,
@@ -50,20 +50,21 @@ export class MailService {
 
   private async enqueue(kind: MailKind, input: TokenCreatedMail, payload: TokenMailPayload) {
     const to = input.to.trim();
-    if (to.length > 254 || !SINGLE_ADDRESS.test(to)) {
-      throw new CommonException(
-        CommonErrorCode.InternalError,
-        'A notification was addressed to something other than one plain email address.',
-      );
+    // Never fail the token change over its notification: an unusable address is kept as failed.
+    const deliverable = isPlainEmail(to);
+    if (!deliverable) {
+      this.logger.error({ kind }, 'Notification not sent: the owner has no plain email address');
     }
     await this.em.insert(OutboxMessage, {
       id: randomUUID(),
       kind,
-      recipient: to,
+      recipient: to.slice(0, 254),
       payload,
-      status: 'pending',
+      status: deliverable ? 'pending' : 'failed',
       attempts: 0,
+      ...(deliverable ? {} : { lastError: 'recipient is not one plain email address' }),
     });
+    if (!deliverable) return;
     this.worker.enqueued(this.em.getTransactionContext<object>());
   }
 }

@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Permission } from '../permissions/permission';
 import { AuthMethod, Membership } from '../users/membership.entity';
@@ -83,19 +83,20 @@ export class OrganizationsService {
         'A slug is 1-63 lowercase letters, digits and inner hyphens.',
       );
     }
+    const slugTaken = () =>
+      new OrganizationsException(OrganizationsErrorCode.SlugTaken, `The slug "${slug}" is taken.`);
     return this.em.transactional(async () => {
-      if (await this.findBySlug(slug)) {
-        throw new OrganizationsException(
-          OrganizationsErrorCode.SlugTaken,
-          `The slug "${slug}" is taken.`,
-        );
-      }
+      if (await this.findBySlug(slug)) throw slugTaken();
       const organization = this.em.create(Organization, {
         name: input.name.trim(),
         slug,
         createdAt: new Date(),
       });
-      await this.em.flush();
+      await this.em.flush().catch((error: unknown) => {
+        // Created concurrently under the same slug: the unique index decides.
+        if (error instanceof UniqueConstraintViolationException) throw slugTaken();
+        throw error;
+      });
       const admin = await this.users.addMember({
         organizationId: organization.id,
         email: input.adminEmail,

@@ -6,41 +6,44 @@ import {
   IsEnum,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PLAIN_EMAIL } from '../common/email';
+import { OptionalNotNull } from '../common/http/optional-not-null';
 import { PageQuery } from '../common/http/pagination';
 import { AuthMethod } from '../users/membership.entity';
 import { MIN_PASSWORD_LENGTH } from '../users/users.service';
 
 export class PermissionsPatch {
   @ApiPropertyOptional({ description: 'Can create and manage personal API tokens' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   'api_tokens.manage'?: boolean;
 }
 
 export class UpdateMemberDto {
   @ApiPropertyOptional({ type: PermissionsPatch })
-  @IsOptional()
+  @OptionalNotNull()
   @ValidateNested()
   @Type(() => PermissionsPatch)
   permissions?: PermissionsPatch;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isSuperuser?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
+  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() isSuperuser?: boolean;
+  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() isActive?: boolean;
 
   @ApiPropertyOptional({
     enum: AuthMethod,
     description: 'Switch sign-in: to sso erases the password; to password needs `password`',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsEnum(AuthMethod)
   authMethod?: AuthMethod;
 
   @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH, description: 'With authMethod: password' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(1024)
@@ -50,6 +53,7 @@ export class UpdateMemberDto {
 export class AddMemberDto {
   @ApiProperty({ example: 'new.person@example.com' })
   @IsEmail()
+  @Matches(PLAIN_EMAIL, { message: 'email must be one plain address, like name@example.com' })
   @MaxLength(254)
   email!: string;
 

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { AuditAction } from '../audit/audit-action';
 import { actorOf, AuditService } from '../audit/audit.service';
 import { assertOwnOrganization } from '../auth/organization-scope';
@@ -166,9 +167,7 @@ export class TeamService {
   }
 
   private async findMember(organizationId: string, userId: string): Promise<Membership> {
-    const member = /^[0-9a-f-]{36}$/i.test(userId)
-      ? await this.users.findMember(organizationId, userId)
-      : null;
+    const member = isUUID(userId) ? await this.users.findMember(organizationId, userId) : null;
     if (!member)
       throw new PermissionsException(PermissionsErrorCode.MemberNotFound, 'No such member.');
     return member;

@@ -1,5 +1,6 @@
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import type { FieldError } from '../common/errors/keyhold.exception';
+import { hasUnsafeCharacter } from '../common/text';
 
 export interface SsoSettings {
   /** The provider's issuer identifier, exactly as its discovery document states it. */
@@ -12,8 +13,6 @@ export interface SsoSettings {
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-// eslint-disable-next-line no-control-regex -- control characters are what it looks for
-const CONTROL = /[\u0000-\u001f\u007f]/;
 export const MAX_ALLOWED_DOMAINS = 50;
 
 function issuerProblem(issuer: string, production: boolean): string | null {
@@ -36,7 +35,7 @@ function issuerProblem(issuer: string, production: boolean): string | null {
 function textProblem(name: string, value: unknown, max: number): string | null {
   if (typeof value !== 'string' || value.trim() === '') return `${name} is required`;
   if (value.length > max) return `${name} must be at most ${max} characters`;
-  if (CONTROL.test(value)) return `${name} must not contain control characters`;
+  if (hasUnsafeCharacter(value)) return `${name} must not contain control characters`;
   return null;
 }
 

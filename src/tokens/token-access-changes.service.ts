@@ -4,7 +4,10 @@ import { Client } from 'pg';
 import { AccessChange, TokenCache } from './token-cache';
 
 export const ACCESS_CHANNEL = 'keyhold_token_access';
+export const LISTENER_NAME = 'keyhold-cache-listener';
 const RECONNECT_MAX_MS = 5_000;
+// A half-open TCP connection would look alive forever: prove it answers this often.
+const PING_MS = 5_000;
 
 /**
  * Spreads token-access changes (revocation, permission, membership) to every instance:
@@ -19,6 +22,7 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
   private stopped = false;
   private reconnectDelay = 100;
   private reconnectTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly em: EntityManager,
@@ -43,16 +47,22 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
     await this.client?.end().catch(() => undefined);
   }
 
-  /** True while invalidations from other instances are being received. */
+  /** True while invalidations from other instances are being received; only then may the cache be filled. */
   get listening(): boolean {
     return this.client !== undefined;
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.orm.config.getClientUrl() });
+    const client = new Client({
+      connectionString: this.orm.config.getClientUrl(),
+      keepAlive: true,
+      application_name: LISTENER_NAME,
+      query_timeout: PING_MS,
+    });
     client.on('notification', (message) => {
       if (message.channel !== ACCESS_CHANNEL || !message.payload) return;
       try {
@@ -70,6 +80,11 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
       this.cache.clear();
       this.client = client;
       this.reconnectDelay = 100;
+      clearInterval(this.pingTimer);
+      this.pingTimer = setInterval(() => {
+        client.query('select 1').catch((error: unknown) => this.lost(client, error));
+      }, PING_MS);
+      this.pingTimer.unref();
     } catch (error) {
       this.lost(client, error);
     }
@@ -78,6 +93,7 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
   private lost(client: Client, error?: unknown): void {
     if (this.client && this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.pingTimer);
     this.cache.clear();
     client.removeAllListeners('end');
     void client.end().catch(() => undefined);

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Permission } from '../permissions/permission';
 import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
+import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenCache, VerifiedToken } from './token-cache';
 import { isWellFormedToken, tokenDigest } from './token-format';
 
@@ -39,6 +40,7 @@ export class TokenVerifier {
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly cache: TokenCache,
+    private readonly access: TokenAccessChanges,
   ) {}
 
   async verify(presented: TokenPresentation): Promise<Principal> {
@@ -48,7 +50,7 @@ export class TokenVerifier {
     const digest = tokenDigest(presented.raw);
     const token = await this.lookup(digest);
     if (!token) throw invalidToken('The token is unknown or has been revoked.');
-    if (presented.clientId !== undefined && presented.clientId !== token.tokenId) {
+    if (presented.clientId !== undefined && presented.clientId.toLowerCase() !== token.tokenId) {
       throw invalidToken('X-Client-Id does not match the token.');
     }
     if (token.expiresAt !== null && token.expiresAt <= Date.now()) {
@@ -56,7 +58,7 @@ export class TokenVerifier {
     }
     if (
       presented.organizationId !== undefined &&
-      presented.organizationId !== token.organizationId
+      presented.organizationId.toLowerCase() !== token.organizationId
     ) {
       throw invalidToken('The token belongs to another organization.');
     }
@@ -73,7 +75,8 @@ export class TokenVerifier {
     if (cached) return cached.token;
     const generation = this.cache.currentGeneration;
     const token = await this.load(digest);
-    this.cache.set(digest, token, generation);
+    // Without the invalidation listener another instance's revocation would go unheard.
+    if (this.access.listening) this.cache.set(digest, token, generation);
     return token;
   }
 

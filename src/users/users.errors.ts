@@ -6,6 +6,8 @@ export enum UsersErrorCode {
   PasswordRequired = 'password_required',
   PasswordNotAllowed = 'password_not_allowed',
   UserNotFound = 'user_not_found',
+  InvalidEmail = 'invalid_email',
+  PasswordTooShort = 'password_too_short',
 }
 
 export const UsersException = exceptionFor(
@@ -18,5 +20,7 @@ export const UsersException = exceptionFor(
       title: 'SSO accounts have no local password',
     },
     user_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such user' },
+    invalid_email: { status: HttpStatus.BAD_REQUEST, title: 'Not one plain email address' },
+    password_too_short: { status: HttpStatus.BAD_REQUEST, title: 'The password is too short' },
   }),
 );

@@ -1,4 +1,5 @@
-import { EntityManager, raw } from '@mikro-orm/postgresql';
+import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { isPlainEmail } from '../common/email';
 import { Injectable } from '@nestjs/common';
 import { SessionsService } from '../auth/sessions.service';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
@@ -32,7 +33,21 @@ export class UsersService {
     return email.trim().toLowerCase();
   }
 
+  /** Every caller (Team API, CLI, bootstrap) goes through the same address and password rules. */
   async addMember(input: NewMember): Promise<Membership> {
+    const email = this.normaliseEmail(input.email);
+    if (!isPlainEmail(email)) {
+      throw new UsersException(
+        UsersErrorCode.InvalidEmail,
+        'Give one plain email address, like name@example.com.',
+      );
+    }
+    if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+      throw new UsersException(
+        UsersErrorCode.PasswordTooShort,
+        `A password has at least ${MIN_PASSWORD_LENGTH} characters.`,
+      );
+    }
     if (input.authMethod === AuthMethod.Password && !input.password) {
       throw new UsersException(
         UsersErrorCode.PasswordRequired,
@@ -45,10 +60,9 @@ export class UsersService {
         'SSO accounts sign in through the identity provider and take no password.',
       );
     }
-    const email = this.normaliseEmail(input.email);
-    if (await this.em.count(User, { email })) {
-      throw new UsersException(UsersErrorCode.EmailTaken, `${email} already has an account.`);
-    }
+    const taken = () =>
+      new UsersException(UsersErrorCode.EmailTaken, `${email} already has an account.`);
+    if (await this.em.count(User, { email })) throw taken();
     const user = this.em.create(User, {
       email,
       name: input.name?.trim() || email.split('@')[0],
@@ -65,7 +79,13 @@ export class UsersService {
       failedLoginCount: 0,
       createdAt: new Date(),
     });
-    await this.em.flush();
+    try {
+      await this.em.flush();
+    } catch (error) {
+      // Two concurrent adds of one address: the unique index decides, the loser gets a 409.
+      if (error instanceof UniqueConstraintViolationException) throw taken();
+      throw error;
+    }
     return membership;
   }
 

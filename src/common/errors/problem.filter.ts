@@ -1,13 +1,34 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { DriverException } from '@mikro-orm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { internalError, problemOf, toKeyholdException } from './problem';
+
+/**
+ * A database error's message carries the SQL with its values inlined (password hashes, digests):
+ * only its identifying fields are logged.
+ */
+function loggableError(error: unknown): unknown {
+  if (error instanceof DriverException) {
+    const { name, code, sqlState, table, constraint } = error as DriverException & {
+      table?: string;
+      constraint?: string;
+    };
+    return { name, code, sqlState, table, constraint };
+  }
+  return error;
+}
 
 /** Sends every error as RFC 9457 problem+json; unexpected ones are logged, never echoed. */
 function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger) {
   let exception = toKeyholdException(error);
   if (!exception) {
-    logger.error({ err: error, requestId: request.id }, 'Unhandled error');
+    logger.error({ err: loggableError(error), requestId: request.id }, 'Unhandled error');
     exception = internalError();
+  } else if (Number(exception.status) >= 500) {
+    logger.error(
+      { code: exception.code, detail: exception.detail, requestId: request.id },
+      'Server error',
+    );
   }
   if (reply.sent) return;
   void reply

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, isUUID, Max, MaxLength, Min } from 'class-validator';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
+import { hasUnsafeCharacter } from '../text';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
@@ -35,7 +36,11 @@ export function decodeCursor(cursor: string, arity: number): (string | number | 
     if (
       Array.isArray(values) &&
       values.length === arity &&
-      values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+      values.every(
+        // A forged cursor must not carry NUL or other controls to PostgreSQL.
+        (v) =>
+          v === null || typeof v === 'number' || (typeof v === 'string' && !hasUnsafeCharacter(v)),
+      )
     ) {
       return values as (string | number | null)[];
     }

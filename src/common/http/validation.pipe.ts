@@ -1,14 +1,11 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
 import { FieldError } from '../errors/keyhold.exception';
-
-// C0 controls (tab included) and DEL: never legitimate in names, emails or passwords.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+import { hasUnsafeCharacter } from '../text';
 
 function controlCharacterFields(value: unknown, path: string, found: FieldError[]): FieldError[] {
   if (typeof value === 'string') {
-    if (CONTROL_CHARACTER.test(value)) {
+    if (hasUnsafeCharacter(value)) {
       found.push({
         field: path || 'body',
         message: `${path || 'value'} must not contain control characters`,
@@ -59,7 +56,7 @@ export class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Our own parameter decorators (the principal, request meta) carry no client input.
     if (metadata.type === 'custom') return value;
-    if (metadata.type === 'body' || metadata.type === 'query') {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       if (
         metadata.type === 'body' &&
         (value === null || typeof value !== 'object' || Array.isArray(value))
