@@ -48,7 +48,7 @@ export async function startServer(databaseUrl: string, dataDir: string): Promise
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
-    counters: () => ({ sqlStatements: queries.count, lastUsedWrites: recorder.writes }),
+    counters: () => ({ sqlStatements: queries.requestCount, lastUsedWrites: recorder.writes }),
     async close() {
       if (closed) return;
       closed = true;

@@ -46,3 +46,14 @@ export const AuthException = exceptionFor(
   }),
 );
 export type AuthException = InstanceType<typeof AuthException>;
+
+/** 401 with the RFC 6750 challenge; the description is fixed text, never caller input. */
+export function invalidToken(description: string): AuthException {
+  // RFC 6750 §3: error_description excludes '"' and '\'.
+  const quoted = description.replace(/["\\]/g, "'");
+  return new AuthException(AuthErrorCode.InvalidToken, description, {
+    headers: {
+      'www-authenticate': `Bearer realm="keyhold", error="invalid_token", error_description="${quoted}"`,
+    },
+  });
+}

@@ -4,12 +4,11 @@ import type { FastifyRequest } from 'fastify';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { safeEqual, sha256Hex } from '../common/crypto';
 import { AUTH_RULE, AuthRule } from './auth-rule.decorator';
-import { AuthErrorCode, AuthException } from './auth.errors';
+import { AuthErrorCode, AuthException, invalidToken } from './auth.errors';
 import { AuthService } from './auth.service';
 import { CSRF_COOKIE, CSRF_HEADER } from './cookies';
 import { Credential, extractCredential, isTokenCredential } from './credentials';
 import { TokenAuthenticator } from '../tokens/token-authenticator.service';
-import { invalidToken } from '../tokens/token-verifier.service';
 import type { Principal } from './principal';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { RateLimitModule } from '../common/rate-limit/rate-limit.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -16,6 +17,7 @@ export class CliModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(databaseUrl),
         RateLimitModule,
+        AuditModule,
         UsersModule,
         OrganizationsModule,
         SsoModule,

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
+import { AuditAction } from '../audit/audit-action';
+import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import {
   OrganizationsErrorCode,
   OrganizationsException,
@@ -17,7 +20,15 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   migrate
   org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password <pw>]
   user:add --org <slug> --email <email> [--name <name>] [--password <pw> | --sso] [--superuser] [--grant api_tokens.manage]
+  org:token-lifetime --org <slug> --max-days <days|none>
   org:sso --org <slug> --issuer <url> --client-id <id> --client-secret <secret> [--allow-domain <domain>]...`;
+
+/** What the audit log records as the origin of a CLI change. */
+const CLI_META = () => ({ ip: 'cli', userAgent: 'keyhold-cli', requestId: randomUUID() });
+
+function inTransaction<T>(app: INestApplicationContext, work: () => Promise<T>): Promise<T> {
+  return app.get(MikroORM).em.transactional(work);
+}
 
 type Result = Record<string, unknown>;
 
@@ -41,11 +52,27 @@ async function orgCreate(app: INestApplicationContext, args: string[]): Promise<
   const generated = values['admin-password'] === undefined;
   const password =
     values['admin-password'] ?? (await import('node:crypto')).randomBytes(18).toString('base64url');
-  const { organization, admin } = await app.get(OrganizationsService).createWithAdmin({
-    name: required(values, 'name'),
-    slug: values.slug,
-    adminEmail: required(values, 'admin-email'),
-    adminPassword: password,
+  const { organization, admin } = await inTransaction(app, async () => {
+    const created = await app.get(OrganizationsService).createWithAdmin({
+      name: required(values, 'name'),
+      slug: values.slug,
+      adminEmail: required(values, 'admin-email'),
+      adminPassword: password,
+    });
+    await app.get(AuditService).record({
+      organizationId: created.organization.id,
+      action: AuditAction.MemberAdded,
+      actor: SYSTEM_ACTOR,
+      targetUserId: created.admin.user.id,
+      meta: CLI_META(),
+      metadata: {
+        via: 'cli',
+        email: created.admin.user.email,
+        superuser: true,
+        permissions: created.admin.permissions,
+      },
+    });
+    return created;
   });
   return {
     action: 'org:create',
@@ -90,14 +117,30 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
   const unknown = values.grant.filter((key) => !ALL_PERMISSIONS.includes(key as Permission));
   if (unknown.length > 0) throw new UsageError(`unknown permission: ${unknown.join(', ')}`);
   const organization = await findOrganization(app, required(values, 'org'));
-  const member = await app.get(UsersService).addMember({
-    organizationId: organization.id,
-    email: required(values, 'email'),
-    name: values.name,
-    authMethod: values.sso ? AuthMethod.Sso : AuthMethod.Password,
-    password: values.password,
-    isSuperuser: values.superuser,
-    permissions: values.grant,
+  const member = await inTransaction(app, async () => {
+    const added = await app.get(UsersService).addMember({
+      organizationId: organization.id,
+      email: required(values, 'email'),
+      name: values.name,
+      authMethod: values.sso ? AuthMethod.Sso : AuthMethod.Password,
+      password: values.password,
+      isSuperuser: values.superuser,
+      permissions: values.grant,
+    });
+    const audit = (action: AuditAction, metadata: Record<string, unknown> = {}) =>
+      app.get(AuditService).record({
+        organizationId: organization.id,
+        action,
+        actor: SYSTEM_ACTOR,
+        targetUserId: added.user.id,
+        meta: CLI_META(),
+        metadata: { via: 'cli', ...metadata },
+      });
+    await audit(AuditAction.MemberAdded, { email: added.user.email, authMethod: added.authMethod });
+    if (added.isSuperuser) await audit(AuditAction.SuperuserGranted);
+    for (const permission of added.permissions)
+      await audit(AuditAction.PermissionGranted, { permission });
+    return added;
   });
   return {
     action: 'user:add',
@@ -110,6 +153,24 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
       isSuperuser: member.isSuperuser,
       permissions: member.permissions,
     },
+  };
+}
+
+/** Sets or clears the organization's maximum token lifetime (SPEC §2). */
+async function orgTokenLifetime(app: INestApplicationContext, args: string[]): Promise<Result> {
+  const { values } = parseArgs({
+    args,
+    options: { org: { type: 'string' }, 'max-days': { type: 'string' } },
+  });
+  const raw = required(values, 'max-days');
+  const days = raw === 'none' ? null : Number(raw);
+  const organization = await app
+    .get(OrganizationsService)
+    .setMaxTokenLifetime(required(values, 'org'), days);
+  return {
+    action: 'org:token-lifetime',
+    organization: { id: organization.id, slug: organization.slug },
+    maxTokenLifetimeDays: organization.maxTokenLifetimeDays,
   };
 }
 
@@ -140,6 +201,7 @@ const COMMANDS: Record<string, (app: INestApplicationContext, args: string[]) =>
     'org:create': orgCreate,
     'user:add': userAdd,
     'org:sso': orgSso,
+    'org:token-lifetime': orgTokenLifetime,
   };
 
 export function isKnownCommand(name: string): boolean {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { MikroORM } from '@mikro-orm/postgresql';
 import {
   Injectable,
@@ -43,6 +44,11 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   private stopping = false;
   private pollFailing = false;
   private lastSweep = 0;
+  /**
+   * A kick comes from a request's commit; bound here (at construction, outside any request) so
+   * that the polling it starts never carries that request's EntityManager context along.
+   */
+  private readonly runDetached = AsyncResource.bind(() => this.run());
 
   constructor(
     private readonly orm: MikroORM,
@@ -90,7 +96,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       return;
     }
     clearTimeout(this.timer);
-    this.run();
+    this.runDetached();
   }
 
   private schedule(delayMs: number): void {

@@ -14,4 +14,8 @@ export class Organization {
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
+
+  /** The longest lifetime a new token may have in this organization; null: no limit. */
+  @Property({ type: 'integer', nullable: true })
+  maxTokenLifetimeDays: number | null = null;
 }

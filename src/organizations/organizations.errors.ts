@@ -5,6 +5,7 @@ export enum OrganizationsErrorCode {
   SlugTaken = 'organization_slug_taken',
   InvalidSlug = 'invalid_organization_slug',
   OrganizationNotFound = 'organization_not_found',
+  InvalidTokenLifetime = 'invalid_token_lifetime',
 }
 
 export const OrganizationsException = exceptionFor(
@@ -13,5 +14,9 @@ export const OrganizationsException = exceptionFor(
     organization_slug_taken: { status: HttpStatus.CONFLICT, title: 'That slug is already in use' },
     invalid_organization_slug: { status: HttpStatus.BAD_REQUEST, title: 'Invalid slug' },
     organization_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such organization' },
+    invalid_token_lifetime: {
+      status: HttpStatus.BAD_REQUEST,
+      title: 'Invalid maximum token lifetime',
+    },
   }),
 );

@@ -68,6 +68,31 @@ export class OrganizationsService {
     return summary;
   }
 
+  /** The organization's rule for new tokens (SPEC §2: an organization may cap their lifetime). */
+  async maxTokenLifetimeDays(id: string): Promise<number | null> {
+    const organization = await this.findById(id);
+    return organization?.maxTokenLifetimeDays ?? null;
+  }
+
+  async setMaxTokenLifetime(slug: string, days: number | null): Promise<Organization> {
+    const organization = await this.findBySlug(slug);
+    if (!organization) {
+      throw new OrganizationsException(
+        OrganizationsErrorCode.OrganizationNotFound,
+        `No organization "${slug}".`,
+      );
+    }
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) {
+      throw new OrganizationsException(
+        OrganizationsErrorCode.InvalidTokenLifetime,
+        'The maximum token lifetime is a whole number of days from 1 to 3650, or none.',
+      );
+    }
+    organization.maxTokenLifetimeDays = days;
+    await this.em.flush();
+    return organization;
+  }
+
   findBySlug(slug: string): Promise<Organization | null> {
     return this.em.findOne(Organization, { slug });
   }

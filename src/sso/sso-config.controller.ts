@@ -3,23 +3,9 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import {
-  OrganizationsErrorCode,
-  OrganizationsException,
-} from '../organizations/organizations.errors';
+import { assertOwnOrganization } from '../auth/organization-scope';
 import { SsoConfigDto, SsoConfigView } from './sso.dto';
 import { SsoPublicConfig, SsoService } from './sso.service';
-
-/** Superusers manage only their own organization; any other id looks like it does not exist. */
-function ownOrganization(principal: Principal, orgId: string): string {
-  if (principal.organizationId !== orgId) {
-    throw new OrganizationsException(
-      OrganizationsErrorCode.OrganizationNotFound,
-      'No such organization.',
-    );
-  }
-  return orgId;
-}
 
 @ApiTags('organizations')
 @Controller('api/v1/organizations/:orgId/sso')
@@ -41,7 +27,7 @@ export class SsoConfigController {
     @Body() body: SsoConfigDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<SsoPublicConfig> {
-    return this.sso.configure(ownOrganization(principal, orgId), body);
+    return this.sso.configure(assertOwnOrganization(principal, orgId), body);
   }
 
   @Get()
@@ -53,6 +39,6 @@ export class SsoConfigController {
     @Param('orgId') orgId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<SsoPublicConfig> {
-    return this.sso.getPublicConfig(ownOrganization(principal, orgId));
+    return this.sso.getPublicConfig(assertOwnOrganization(principal, orgId));
   }
 }

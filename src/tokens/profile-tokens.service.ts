@@ -7,8 +7,6 @@ import { tokenView } from './token.view';
 import { CreatedTokenView, CreateTokenDto, TokenView } from './tokens.dto';
 import { TokensService } from './tokens.service';
 
-export const DEFAULT_EXPIRY_DAYS = 30;
-
 /** The signed-in user's own tokens (profile API and api-token-auth). */
 @Injectable()
 export class ProfileTokensService {
@@ -22,11 +20,9 @@ export class ProfileTokensService {
     channel = TokenChannel.Profile,
   ): Promise<CreatedTokenView> {
     const via = channel === TokenChannel.Profile ? 'session' : 'password';
-    const expiresInDays =
-      body.expiresInDays === undefined ? DEFAULT_EXPIRY_DAYS : body.expiresInDays;
     const { token, raw } = await this.tokens.create(
       owner,
-      { name: body.name, expiresInDays, channel },
+      { name: body.name, expiresInDays: body.expiresInDays, channel },
       meta,
       { userId: owner.userId, via },
     );

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
+import { invalidToken } from '../auth/auth.errors';
 import { requestedOrganization, TokenCredential } from '../auth/credentials';
 import type { Principal } from '../auth/principal';
 import { requestMetaOf } from '../common/http/request-meta';
 import { BearerRequest } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
-import { invalidToken, TokenVerifier } from './token-verifier.service';
+import { TokenVerifier } from './token-verifier.service';
 
 /** Turns a token credential into a principal and notes the use (buffered, off the request path). */
 @Injectable()
@@ -30,7 +31,7 @@ export class TokenAuthenticator {
             organizationId,
           });
     const meta = requestMetaOf(request);
-    this.lastUsed.record(principal.tokenId as string, {
+    this.lastUsed.record(principal.tokenId ?? '', {
       at: new Date(),
       method: request.method,
       path: request.url.split('?')[0],

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AuthErrorCode, AuthException } from '../auth/auth.errors';
+import { invalidToken } from '../auth/auth.errors';
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { Permission } from '../permissions/permission';
@@ -16,17 +16,6 @@ export interface TokenPresentation {
   clientId?: string;
   /** X-Organization-Id / X-Workspace-Id, when sent: it must name the token's organization. */
   organizationId?: string;
-}
-
-/** 401 with the RFC 6750 challenge; the description is fixed text, never caller input. */
-export function invalidToken(description: string): AuthException {
-  // RFC 6750 §3: error_description excludes '"' and '\'.
-  const quoted = description.replace(/["\\]/g, "'");
-  return new AuthException(AuthErrorCode.InvalidToken, description, {
-    headers: {
-      'www-authenticate': `Bearer realm="keyhold", error="invalid_token", error_description="${quoted}"`,
-    },
-  });
 }
 
 /**

@@ -5,6 +5,7 @@ export enum TokensErrorCode {
   TokenNameTaken = 'token_name_taken',
   TokenLimitReached = 'token_limit_reached',
   TokenNotFound = 'token_not_found',
+  TokenLifetimeExceeded = 'token_lifetime_exceeded',
 }
 
 export const TokensException = exceptionFor(
@@ -16,5 +17,9 @@ export const TokensException = exceptionFor(
     },
     token_limit_reached: { status: HttpStatus.CONFLICT, title: 'Token limit reached' },
     token_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such token' },
+    token_lifetime_exceeded: {
+      status: HttpStatus.BAD_REQUEST,
+      title: 'Longer than your organization allows',
+    },
   }),
 );

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { MailModule } from '../mail/mail.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
 import { UsersModule } from '../users/users.module';
 import { ApiToken } from './api-token.entity';
 import { BearerStrategy } from './bearer.strategy';
@@ -25,6 +26,7 @@ import { TokensService } from './tokens.service';
     UsersModule,
     AuditModule,
     MailModule,
+    OrganizationsModule,
   ],
   controllers: [ProfileTokensController, OrganizationTokensController],
   providers: [

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { AuditActor } from '../audit/audit.service';
+import { OrganizationsService } from '../organizations/organizations.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
@@ -18,7 +19,8 @@ export interface TokenOwner {
 
 export interface NewToken {
   name: string;
-  expiresInDays: number | null;
+  /** Days until expiry; null: never; undefined: the default (30, or the organization's cap). */
+  expiresInDays: number | null | undefined;
   channel: TokenChannel;
 }
 
@@ -29,6 +31,7 @@ export interface CreatedToken {
 }
 
 const DAY_MS = 86_400_000;
+export const DEFAULT_EXPIRY_DAYS = 30;
 
 /** `revoked_at is null and not expired`, the meaning of "active" everywhere. */
 export const activeTokenFilter = () => ({
@@ -44,6 +47,7 @@ export class TokensService {
     private readonly rateLimits: RateLimitService,
     private readonly events: TokenEvents,
     private readonly access: TokenAccessChanges,
+    private readonly organizations: OrganizationsService,
   ) {}
 
   private async throttleCreation(owner: TokenOwner, meta: RequestMeta): Promise<void> {
@@ -76,6 +80,10 @@ export class TokensService {
     actor: AuditActor,
   ): Promise<CreatedToken> {
     await this.throttleCreation(owner, meta);
+    const lifetimeDays = this.lifetimeDays(
+      input.expiresInDays,
+      await this.organizations.maxTokenLifetimeDays(owner.organizationId),
+    );
     const name = input.name.trim();
     const raw = generateToken(this.config.tokens.prefix);
     return this.em.transactional(async (em) => {
@@ -111,15 +119,27 @@ export class TokensService {
         createdAt: now,
         createdIp: meta.ip,
         createdUserAgent: meta.userAgent,
-        expiresAt:
-          input.expiresInDays === null
-            ? null
-            : new Date(now.getTime() + input.expiresInDays * DAY_MS),
+        expiresAt: lifetimeDays === null ? null : new Date(now.getTime() + lifetimeDays * DAY_MS),
       });
       await em.flush();
       await this.events.created(token, actor, meta);
       return { token, raw };
     });
+  }
+
+  private lifetimeDays(
+    requested: number | null | undefined,
+    maxDays: number | null,
+  ): number | null {
+    if (requested === undefined)
+      return maxDays === null ? DEFAULT_EXPIRY_DAYS : Math.min(DEFAULT_EXPIRY_DAYS, maxDays);
+    if (maxDays !== null && (requested === null || requested > maxDays)) {
+      throw new TokensException(
+        TokensErrorCode.TokenLifetimeExceeded,
+        `Your organization allows tokens that expire within ${maxDays} days; choose a shorter expiry.`,
+      );
+    }
+    return requested;
   }
 
   async countActiveByUser(userIds: string[]): Promise<Map<string, number>> {
