@@ -85,7 +85,7 @@ export class AuthService {
     const check = await this.checkCredentials(email, password, meta, AuthErrorCode.SsoRequired);
     if (!check.ok) {
       // An unknown email belongs to no organization's log.
-      if (check.member) await this.recordFailedLogin(check.member, check.reason, meta);
+      await this.recordCredentialFailure(AuditAction.LoginFailed, check.member, check.reason, meta);
       throw check.error;
     }
     const { member } = check;
@@ -103,21 +103,33 @@ export class AuthService {
     });
   }
 
-  /** Committed before the error answers the request, so the failure stays on record. */
-  private recordFailedLogin(
-    member: Membership,
-    reason: LoginFailureReason,
+  /**
+   * Records a refused password check (login or api-token-auth), committed before the error
+   * answers so it stays on record. An unknown address belongs to no organization's log, but it
+   * still makes a transaction of the same shape: a wrong password and an unknown user must not
+   * be told apart by their timing (SPEC §5).
+   */
+  async recordCredentialFailure(
+    action: AuditAction.LoginFailed | AuditAction.ApiTokenAuthDenied,
+    member: Membership | null,
+    reason: string,
     meta: RequestMeta,
   ): Promise<void> {
-    return this.em.transactional(async () => {
+    await this.em.transactional(async () => {
+      if (!member) {
+        await this.em.execute('select 1');
+        await this.em.execute('select 1');
+        return;
+      }
       if (reason === 'bad_password') await this.users.recordLogin(member, false);
       await this.audit.record({
         organizationId: member.organizationId,
-        action: AuditAction.LoginFailed,
+        action,
         actor: SYSTEM_ACTOR,
         targetUserId: member.user.id,
         meta,
-        metadata: { reason, email: member.user.email },
+        metadata:
+          action === AuditAction.LoginFailed ? { reason, email: member.user.email } : { reason },
       });
     });
   }
