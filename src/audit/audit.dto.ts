@@ -74,7 +74,12 @@ export class AuditEventsQuery {
 
 export class AuditActorView {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) userId!: string | null;
-  @ApiProperty({ enum: ['session', 'token', 'system'] }) via!: ActorVia;
+  @ApiProperty({
+    enum: ['session', 'token', 'password', 'system'],
+    description:
+      'password: api-token-auth (credentials only); system: no signed-in actor (a refused login, the CLI)',
+  })
+  via!: ActorVia;
   @ApiPropertyOptional({ format: 'uuid', description: 'Present when via is "token"' })
   tokenId?: string;
 }

@@ -88,16 +88,29 @@ export class AuthService {
       await this.recordCredentialFailure(AuditAction.LoginFailed, check.member, check.reason, meta);
       throw check.error;
     }
-    const { member } = check;
+    return this.signIn(check.member, AuthMethod.Password, meta);
+  }
+
+  /**
+   * A proven sign-in (password, or SSO with `issuer`): last login, the new session and its audit
+   * event, in one transaction.
+   */
+  signIn(
+    member: Membership,
+    method: AuthMethod,
+    meta: RequestMeta,
+    issuer?: string,
+  ): Promise<{ member: Membership } & IssuedSession> {
     return this.em.transactional(async () => {
       await this.users.recordLogin(member, true);
-      const issued = await this.sessions.start(member.user.id, AuthMethod.Password, meta);
+      const issued = await this.sessions.start(member.user.id, method, meta);
       await this.audit.record({
         organizationId: member.organizationId,
-        action: AuditAction.LoginSucceeded,
+        action: method === AuthMethod.Sso ? AuditAction.SsoLogin : AuditAction.LoginSucceeded,
         actor: { userId: member.user.id, via: 'session' },
         targetUserId: member.user.id,
         meta,
+        ...(issuer ? { metadata: { issuer } } : {}),
       });
       return { member, ...issued };
     });

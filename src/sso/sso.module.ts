@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
 import { SessionsModule } from '../auth/sessions.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { UsersModule } from '../users/users.module';
@@ -17,6 +18,7 @@ import { SsoService } from './sso.service';
   imports: [
     MikroOrmModule.forFeature([OrganizationSso, SsoLoginState]),
     SessionsModule,
+    AuthModule,
     UsersModule,
     AuditModule,
     OrganizationsModule,

@@ -4,7 +4,8 @@ import { generators } from 'openid-client';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { AuthErrorCode, AuthException } from '../auth/auth.errors';
-import { IssuedSession, SessionsService } from '../auth/sessions.service';
+import { AuthService } from '../auth/auth.service';
+import type { IssuedSession } from '../auth/sessions.service';
 import { KeyholdException } from '../common/errors/keyhold.exception';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
@@ -64,9 +65,9 @@ export class SsoService {
     private readonly states: SsoLoginStates,
     private readonly organizations: OrganizationsService,
     private readonly users: UsersService,
-    private readonly sessions: SessionsService,
     private readonly rateLimits: RateLimitService,
     private readonly audit: AuditService,
+    private readonly auth: AuthService,
   ) {}
 
   get redirectUri(): string {
@@ -158,19 +159,7 @@ export class SsoService {
         pending,
       );
       const member = await this.memberFor(identity, row);
-      return await this.em.transactional(async () => {
-        await this.users.recordLogin(member, true);
-        const issued = await this.sessions.start(member.user.id, AuthMethod.Sso, meta);
-        await this.audit.record({
-          organizationId: member.organizationId,
-          action: AuditAction.SsoLogin,
-          actor: { userId: member.user.id, via: 'session' },
-          targetUserId: member.user.id,
-          meta,
-          metadata: { issuer: row.issuer },
-        });
-        return { member, ...issued };
-      });
+      return await this.auth.signIn(member, AuthMethod.Sso, meta, row.issuer);
     } catch (error) {
       if (error instanceof KeyholdException) {
         this.logger.warn(
