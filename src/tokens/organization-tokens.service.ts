@@ -31,7 +31,8 @@ const SORT_SQL: Record<string, string> = {
 };
 
 function sortValue(token: ApiToken, key: string): string {
-  if (key === 'name') return token.name.toLowerCase();
+  // The raw name: the query lowercases both sides with PostgreSQL's lower(), so they agree.
+  if (key === 'name') return token.name;
   if (key === 'lastUsedAt') return (token.lastUsedAt ?? new Date(0)).toISOString();
   return token.createdAt.toISOString();
 }
@@ -69,7 +70,7 @@ export class OrganizationTokensService {
     if (query.cursor) {
       const { value, id } = this.decodeSortCursor(query.cursor, key);
       const comparison = descending ? '<' : '>';
-      const cast = key === 'name' ? '?' : '?::timestamptz';
+      const cast = key === 'name' ? 'lower(?)' : '?::timestamptz';
       qb.andWhere(`(${SORT_SQL[key]}, t.id) ${comparison} (${cast}, ?::uuid)`, [
         String(value),
         String(id),

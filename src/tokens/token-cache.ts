@@ -12,28 +12,78 @@ export interface VerifiedToken {
   };
 }
 
-type Entry = { token: VerifiedToken | null; storedAt: number };
-
 /** How change events name what they invalidate (sent over NOTIFY between instances). */
 export type AccessChange =
   { kind: 'token'; id: string } | { kind: 'user'; id: string } | { kind: 'all' };
 
-// Bounds what an instance may believe if it misses an invalidation (listener down).
+// Bounds what an instance may believe between a change and its NOTIFY.
 export const POSITIVE_TTL_MS = 30_000;
 // Unknown tokens are remembered briefly so that repeats of one bad token cost no query.
 export const NEGATIVE_TTL_MS = 5_000;
-const MAX_ENTRIES = 50_000;
+
+/** A bounded map whose entries expire; Map order doubles as least-recently-used order. */
+class ExpiringLru<V> {
+  private readonly entries = new Map<string, { value: V; storedAt: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+    private readonly onDelete: (key: string, value: V) => void = () => undefined,
+  ) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (Date.now() - entry.storedAt >= this.ttlMs) {
+      this.delete(key);
+      return undefined;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, value: V): void {
+    this.delete(key);
+    this.entries.set(key, { value, storedAt: Date.now() });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.onDelete(key, entry.value);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
 
 /**
- * In-process cache of verified tokens keyed by digest (LRU by Map order, bounded size, TTL).
- * Revocation, permission and membership changes evict entries here at once, and through
- * PostgreSQL NOTIFY on every other instance (TokenCacheListener).
+ * In-process cache of token lookups keyed by digest. Known tokens and unknown ones live in
+ * separate bounded LRUs, so a flood of made-up tokens (anyone can compute a valid checksum)
+ * cannot push real tokens out. Revocation, permission and membership changes evict entries at
+ * once here, and through PostgreSQL NOTIFY on every other instance (TokenAccessChanges).
  */
 @Injectable()
 export class TokenCache {
-  private readonly entries = new Map<string, Entry>();
   private readonly digestByToken = new Map<string, string>();
   private readonly digestsByUser = new Map<string, Set<string>>();
+  private readonly known = new ExpiringLru<VerifiedToken>(
+    50_000,
+    POSITIVE_TTL_MS,
+    (digest, token) => this.unindex(digest, token),
+  );
+  private readonly unknown = new ExpiringLru<true>(10_000, NEGATIVE_TTL_MS);
   /** Bumped by every invalidation: a lookup that raced one must not be cached. */
   private generation = 0;
 
@@ -41,36 +91,23 @@ export class TokenCache {
     return this.generation;
   }
 
-  get(digest: string): Entry | undefined {
-    const entry = this.entries.get(digest);
-    if (!entry) return undefined;
-    const ttl = entry.token ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS;
-    if (Date.now() - entry.storedAt >= ttl) {
-      this.delete(digest);
-      return undefined;
-    }
-    // Re-insert to mark it most recently used.
-    this.entries.delete(digest);
-    this.entries.set(digest, entry);
-    return entry;
+  /** The cached answer: a token, null (known not to exist), or undefined (not cached). */
+  get(digest: string): VerifiedToken | null | undefined {
+    return this.known.get(digest) ?? (this.unknown.get(digest) ? null : undefined);
   }
 
   /** Stores a lookup begun at `generation`, unless an invalidation happened meanwhile. */
   set(digest: string, token: VerifiedToken | null, generation: number): void {
     if (generation !== this.generation) return;
-    const storedAt = Date.now();
-    this.delete(digest);
-    this.entries.set(digest, { token, storedAt });
-    if (token) {
-      this.digestByToken.set(token.tokenId, digest);
-      const digests = this.digestsByUser.get(token.owner.userId) ?? new Set<string>();
-      digests.add(digest);
-      this.digestsByUser.set(token.owner.userId, digests);
+    if (!token) {
+      this.unknown.set(digest, true);
+      return;
     }
-    if (this.entries.size > MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.delete(oldest);
-    }
+    this.known.set(digest, token);
+    this.digestByToken.set(token.tokenId, digest);
+    const digests = this.digestsByUser.get(token.owner.userId) ?? new Set<string>();
+    digests.add(digest);
+    this.digestsByUser.set(token.owner.userId, digests);
   }
 
   apply(change: AccessChange): void {
@@ -79,32 +116,29 @@ export class TokenCache {
       this.clear();
     } else if (change.kind === 'token') {
       const digest = this.digestByToken.get(change.id);
-      if (digest) this.delete(digest);
+      if (digest) this.known.delete(digest);
     } else {
-      for (const digest of [...(this.digestsByUser.get(change.id) ?? [])]) this.delete(digest);
+      for (const digest of [...(this.digestsByUser.get(change.id) ?? [])])
+        this.known.delete(digest);
     }
   }
 
   clear(): void {
     this.generation += 1;
-    this.entries.clear();
+    this.known.clear();
+    this.unknown.clear();
     this.digestByToken.clear();
     this.digestsByUser.clear();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.known.size + this.unknown.size;
   }
 
-  private delete(digest: string): void {
-    const entry = this.entries.get(digest);
-    if (!entry) return;
-    this.entries.delete(digest);
-    if (entry.token) {
-      this.digestByToken.delete(entry.token.tokenId);
-      const digests = this.digestsByUser.get(entry.token.owner.userId);
-      digests?.delete(digest);
-      if (digests?.size === 0) this.digestsByUser.delete(entry.token.owner.userId);
-    }
+  private unindex(digest: string, token: VerifiedToken): void {
+    this.digestByToken.delete(token.tokenId);
+    const digests = this.digestsByUser.get(token.owner.userId);
+    digests?.delete(digest);
+    if (digests?.size === 0) this.digestsByUser.delete(token.owner.userId);
   }
 }

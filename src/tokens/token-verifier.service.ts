@@ -61,7 +61,7 @@ export class TokenVerifier {
 
   private async lookup(digest: string): Promise<VerifiedToken | null> {
     const cached = this.cache.get(digest);
-    if (cached) return cached.token;
+    if (cached !== undefined) return cached;
     const generation = this.cache.currentGeneration;
     const token = await this.load(digest);
     // Without the invalidation listener another instance's revocation would go unheard.
