@@ -20,6 +20,8 @@ const BATCH_SIZE = 10;
 // never loses a row it is still sending; only a dead worker's lease runs out.
 const LEASE_MS = 5 * 60 * 1000;
 const SWEEP_EVERY_MS = 60 * 1000;
+// On shutdown, queued mail is sent for at most this long; the rest waits for another instance.
+const SHUTDOWN_FLUSH_MS = 5_000;
 
 /** One line, no secrets, bounded: what gets stored in last_error and logged. */
 export function describeError(error: unknown): string {
@@ -42,6 +44,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   private again = false;
   private started = false;
   private stopping = false;
+  private flushUntil = Infinity;
   private pollFailing = false;
   private lastSweep = 0;
   /**
@@ -76,10 +79,12 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.flushUntil = Date.now() + SHUTDOWN_FLUSH_MS;
     clearTimeout(this.timer);
-    // The message being sent is finished and recorded; claimed ones not yet started are
-    // handed back for another instance (or the next start).
     await this.cycle;
+    // A last pass flushes what is queued; past the deadline, claimed messages not yet started
+    // are handed back for another instance (or the next start).
+    if (this.started) await this.drain();
     this.transport.close();
   }
 
@@ -130,13 +135,13 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       do {
         batch = await this.outbox.claim(BATCH_SIZE, LEASE_MS, maxAttempts);
         for (const [index, message] of batch.entries()) {
-          if (this.stopping) {
+          if (Date.now() >= this.flushUntil) {
             for (const unsent of batch.slice(index)) await this.outbox.release(unsent);
             return;
           }
           await this.deliver(message);
         }
-      } while (batch.length === BATCH_SIZE && !this.stopping);
+      } while (batch.length === BATCH_SIZE && Date.now() < this.flushUntil);
       if (this.pollFailing) this.logger.log('Mail outbox reachable again');
       this.pollFailing = false;
     } catch (error) {
