@@ -22,7 +22,8 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: TokenAuthenticator,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for a cached token (the hot path); a promise when anything must be read. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rule = this.reflector.getAllAndOverride<AuthRule | undefined>(AUTH_RULE, [
       context.getHandler(),
       context.getClass(),
@@ -37,18 +38,23 @@ export class AuthGuard implements CanActivate {
     const credential = extractCredential(request);
     if (rule.public) {
       // A token presented to a session-only public endpoint (login, api-token-auth) is refused.
-      if (rule.sessionOnly && isTokenCredential(credential)) {
-        this.authorize(rule, await this.tokens.authenticate(credential, request));
-      }
-      return true;
+      if (!rule.sessionOnly || !isTokenCredential(credential)) return true;
+      return settle(this.tokens.authenticate(credential, request), (principal) => {
+        this.authorize(rule, principal);
+        return true;
+      });
     }
-    const principal = await this.identify(credential, request);
-    request.principal = principal;
-    this.authorize(rule, principal);
-    return true;
+    return settle(this.identify(credential, request), (principal) => {
+      request.principal = principal;
+      this.authorize(rule, principal);
+      return true;
+    });
   }
 
-  private async identify(credential: Credential, request: FastifyRequest): Promise<Principal> {
+  private identify(
+    credential: Credential,
+    request: FastifyRequest,
+  ): Principal | Promise<Principal> {
     if (isTokenCredential(credential)) return this.tokens.authenticate(credential, request);
     if (credential.kind === 'malformed') throw invalidToken(credential.description);
     if (credential.kind === 'none') {
@@ -60,9 +66,10 @@ export class AuthGuard implements CanActivate {
         },
       );
     }
-    const { principal, csrfHash } = await this.auth.principalForSession(credential.secret);
-    if (!SAFE_METHODS.has(request.method)) this.checkCsrf(request, csrfHash);
-    return principal;
+    return this.auth.principalForSession(credential.secret).then(({ principal, csrfHash }) => {
+      if (!SAFE_METHODS.has(request.method)) this.checkCsrf(request, csrfHash);
+      return principal;
+    });
   }
 
   /** Double submit, bound to the session: header = readable cookie, and its hash = the session's. */
@@ -108,4 +115,9 @@ export class AuthGuard implements CanActivate {
       );
     }
   }
+}
+
+/** Applies `next` now to a plain value, or later to a promise's. */
+function settle<T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }

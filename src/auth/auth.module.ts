@@ -10,12 +10,18 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { MeController } from './me.controller';
+import { MeService } from './me.service';
 import { SessionsModule } from './sessions.module';
 
 @Module({
   imports: [SessionsModule, UsersModule, OrganizationsModule, TokensModule, AuditModule],
   controllers: [AuthController, MeController, ApiTokenAuthController],
-  providers: [AuthService, ApiTokenAuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthService,
+    MeService,
+    ApiTokenAuthService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AuthService, SessionsModule],
 })
 export class AuthModule {}

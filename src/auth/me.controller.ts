@@ -1,35 +1,21 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OrganizationsService } from '../organizations/organizations.service';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from './auth-rule.decorator';
 import { MeResponse } from './auth.dto';
 import { CurrentPrincipal } from './current-principal.decorator';
+import { MeService } from './me.service';
 import type { Principal } from './principal';
 
 @ApiTags('me')
 @Controller('api/v1/me')
 export class MeController {
-  constructor(private readonly organizations: OrganizationsService) {}
+  constructor(private readonly me: MeService) {}
 
   @Get()
   @Authenticated()
   @ApiOperation({ summary: 'Who is calling, in which organization, and how they authenticated' })
-  async me(@CurrentPrincipal() principal: Principal): Promise<MeResponse> {
-    const organization = await this.organizations.getSummary(principal.organizationId);
-    return {
-      user: {
-        id: principal.userId,
-        email: principal.email,
-        name: principal.name,
-        authMethod: principal.authMethod,
-      },
-      organization,
-      isSuperuser: principal.isSuperuser,
-      permissions: [...principal.permissions],
-      auth:
-        principal.via === 'token'
-          ? { kind: 'token', tokenId: principal.tokenId, tokenName: principal.tokenName }
-          : { kind: 'session' },
-    };
+  @ApiOkResponse({ type: MeResponse })
+  get(@CurrentPrincipal() principal: Principal): MeResponse | Promise<MeResponse> {
+    return this.me.describe(principal);
   }
 }

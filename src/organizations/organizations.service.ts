@@ -53,19 +53,21 @@ export class OrganizationsService {
   }
 
   /** Id, slug and name, as other modules show them; 404 when the organization is gone. */
-  async getSummary(id: string): Promise<OrganizationSummary> {
+  /** Synchronous when cached (GET /me on the hot path); a promise when it must be read. */
+  getSummary(id: string): OrganizationSummary | Promise<OrganizationSummary> {
     const cached = summaries.get(id);
     if (cached && Date.now() - cached.at < SUMMARY_TTL_MS) return cached.summary;
-    const organization = await this.findById(id);
-    if (!organization) {
-      throw new OrganizationsException(
-        OrganizationsErrorCode.OrganizationNotFound,
-        'No such organization.',
-      );
-    }
-    const summary = { id: organization.id, slug: organization.slug, name: organization.name };
-    summaries.set(id, { summary, at: Date.now() });
-    return summary;
+    return this.findById(id).then((organization) => {
+      if (!organization) {
+        throw new OrganizationsException(
+          OrganizationsErrorCode.OrganizationNotFound,
+          'No such organization.',
+        );
+      }
+      const summary = { id: organization.id, slug: organization.slug, name: organization.name };
+      summaries.set(id, { summary, at: Date.now() });
+      return summary;
+    });
   }
 
   /** The organization's rule for new tokens (SPEC §2: an organization may cap their lifetime). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
+import passport from 'passport';
 import { Strategy } from 'passport-http-bearer';
+import { invalidToken } from '../auth/auth.errors';
 import type { Principal } from '../auth/principal';
 import { TokenVerifier } from './token-verifier.service';
 
@@ -10,14 +11,63 @@ export interface BearerRequest {
   organizationId?: string;
 }
 
-/** `Authorization: Bearer <token>` (RFC 6750) through passport-http-bearer. */
+type Settle = (error: unknown, principal?: Principal) => void;
+type Done = (error: unknown, principal?: Principal) => void;
+
+/**
+ * `Authorization: Bearer <token>` (RFC 6750) through passport-http-bearer. Registered with
+ * passport directly rather than through @nestjs/passport's mixin, which awaits every
+ * validation: here a cached token is accepted synchronously, without a promise on the hot path.
+ */
 @Injectable()
-export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
-  constructor(private readonly verifier: TokenVerifier) {
-    super({ realm: 'keyhold', passReqToCallback: true });
+export class BearerStrategy {
+  constructor(verifier: TokenVerifier) {
+    passport.use(
+      'bearer',
+      new Strategy(
+        { realm: 'keyhold', passReqToCallback: true },
+        (request: unknown, token: string, done: Done) => {
+          const settle: Settle = (error, principal) =>
+            error ? done(error) : done(null, principal);
+          try {
+            const result = verifier.verify({
+              raw: token,
+              organizationId: (request as BearerRequest).organizationId,
+            });
+            if (result instanceof Promise)
+              result.then((principal) => settle(null, principal), settle);
+            else settle(null, result);
+          } catch (error) {
+            settle(error);
+          }
+        },
+      ),
+    );
   }
 
-  validate(request: BearerRequest, token: string): Promise<Principal> {
-    return this.verifier.verify({ raw: token, organizationId: request.organizationId });
+  /** Runs the strategy; synchronous when the verifier answers from its cache. */
+  authenticate(request: BearerRequest): Principal | Promise<Principal> {
+    let outcome: { principal: Principal } | { error: unknown } | undefined;
+    let settle: Settle = (error, principal) => {
+      outcome = error || !principal ? { error: error ?? malformed() } : { principal };
+    };
+    const handler = passport.authenticate(
+      'bearer',
+      { session: false },
+      (error: unknown, principal: Principal | false) => settle(error, principal || undefined),
+    ) as (req: unknown, res: unknown, next: (error: unknown) => void) => void;
+    handler(request, {}, (error) => settle(error));
+    if (outcome) {
+      if ('principal' in outcome) return outcome.principal;
+      throw toError(outcome.error);
+    }
+    return new Promise((resolve, reject) => {
+      settle = (error, principal) =>
+        error || !principal ? reject(toError(error ?? malformed())) : resolve(principal);
+    });
   }
 }
+
+const malformed = () => invalidToken('Malformed Authorization header; use "Bearer <token>".');
+const toError = (error: unknown) =>
+  error instanceof Error ? error : invalidToken('The token could not be checked.');

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import passport from 'passport';
-import { invalidToken } from '../auth/auth.errors';
 import { requestedOrganization, TokenCredential } from '../auth/credentials';
 import type { Principal } from '../auth/principal';
 import { requestMetaOf } from '../common/http/request-meta';
-import { BearerRequest } from './bearer.strategy';
+import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
 import { TokenVerifier } from './token-verifier.service';
 
@@ -14,22 +12,33 @@ import { TokenVerifier } from './token-verifier.service';
 export class TokenAuthenticator {
   constructor(
     private readonly verifier: TokenVerifier,
+    private readonly bearer: BearerStrategy,
     private readonly lastUsed: LastUsedRecorder,
   ) {}
 
-  async authenticate(credential: TokenCredential, request: FastifyRequest): Promise<Principal> {
+  /** Synchronous when the token is cached; a promise when it has to be looked up. */
+  authenticate(
+    credential: TokenCredential,
+    request: FastifyRequest,
+  ): Principal | Promise<Principal> {
     const organizationId = requestedOrganization(request);
-    const principal =
+    const result =
       credential.kind === 'bearer'
-        ? await this.viaPassport({
+        ? this.bearer.authenticate({
             headers: { authorization: credential.authorization },
             organizationId,
           })
-        : await this.verifier.verify({
+        : this.verifier.verify({
             raw: credential.raw,
             clientId: credential.kind === 'client' ? credential.clientId : undefined,
             organizationId,
           });
+    return result instanceof Promise
+      ? result.then((principal) => this.noteUse(principal, request))
+      : this.noteUse(result, request);
+  }
+
+  private noteUse(principal: Principal, request: FastifyRequest): Principal {
     const meta = requestMetaOf(request);
     this.lastUsed.record(principal.tokenId ?? '', {
       at: new Date(),
@@ -39,23 +48,5 @@ export class TokenAuthenticator {
       userAgent: meta.userAgent,
     });
     return principal;
-  }
-
-  private viaPassport(request: BearerRequest): Promise<Principal> {
-    return new Promise((resolve, reject) => {
-      const fail = (error: unknown) =>
-        reject(error instanceof Error ? error : invalidToken('The token could not be checked.'));
-      const authenticate = passport.authenticate(
-        'bearer',
-        { session: false },
-        (error: unknown, principal: Principal | false) => {
-          if (error) fail(error);
-          else if (!principal)
-            reject(invalidToken('Malformed Authorization header; use "Bearer <token>".'));
-          else resolve(principal);
-        },
-      ) as (req: unknown, res: unknown, next: (error: unknown) => void) => void;
-      authenticate(request, {}, fail);
-    });
   }
 }

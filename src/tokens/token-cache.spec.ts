@@ -1,19 +1,22 @@
+import { AuthMethod } from '../users/membership.entity';
 import { TokenCache, VerifiedToken } from './token-cache';
 
 const token = (tokenId: string, userId: string): VerifiedToken => ({
   tokenId,
-  tokenName: tokenId,
   organizationId: 'org',
   expiresAt: null,
-  owner: {
+  ownerActive: true,
+  principal: {
     userId,
     organizationId: 'org',
     email: `${userId}@example.test`,
     name: userId,
-    authMethod: 'password' as VerifiedToken['owner']['authMethod'],
+    authMethod: AuthMethod.Password,
     isSuperuser: false,
     permissions: ['api_tokens.manage'],
-    isActive: true,
+    via: 'token',
+    tokenId,
+    tokenName: tokenId,
   },
 });
 

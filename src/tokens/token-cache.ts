@@ -4,12 +4,11 @@ import type { Principal } from '../auth/principal';
 /** What verification needs about a token and its owner, so a hit needs no database. */
 export interface VerifiedToken {
   tokenId: string;
-  tokenName: string;
   organizationId: string;
   expiresAt: number | null;
-  owner: Omit<Principal, 'via' | 'tokenId' | 'tokenName' | 'sessionId' | 'passwordVerifiedAt'> & {
-    isActive: boolean;
-  };
+  ownerActive: boolean;
+  /** Built once when loaded, frozen, and handed to every request the token authenticates. */
+  principal: Readonly<Principal>;
 }
 
 /** How change events name what they invalidate (sent over NOTIFY between instances). */
@@ -105,9 +104,9 @@ export class TokenCache {
     }
     this.known.set(digest, token);
     this.digestByToken.set(token.tokenId, digest);
-    const digests = this.digestsByUser.get(token.owner.userId) ?? new Set<string>();
+    const digests = this.digestsByUser.get(token.principal.userId) ?? new Set<string>();
     digests.add(digest);
-    this.digestsByUser.set(token.owner.userId, digests);
+    this.digestsByUser.set(token.principal.userId, digests);
   }
 
   apply(change: AccessChange): void {
@@ -137,8 +136,8 @@ export class TokenCache {
 
   private unindex(digest: string, token: VerifiedToken): void {
     this.digestByToken.delete(token.tokenId);
-    const digests = this.digestsByUser.get(token.owner.userId);
+    const digests = this.digestsByUser.get(token.principal.userId);
     digests?.delete(digest);
-    if (digests?.size === 0) this.digestsByUser.delete(token.owner.userId);
+    if (digests?.size === 0) this.digestsByUser.delete(token.principal.userId);
   }
 }

@@ -1,6 +1,5 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { AuditModule } from '../audit/audit.module';
 import { MailModule } from '../mail/mail.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
@@ -22,7 +21,6 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [
     MikroOrmModule.forFeature([ApiToken]),
-    PassportModule,
     UsersModule,
     AuditModule,
     MailModule,

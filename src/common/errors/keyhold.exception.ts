@@ -12,14 +12,19 @@ export interface FieldError {
 export abstract class KeyholdException extends Error {
   abstract readonly status: HttpStatus;
   abstract readonly title: string;
-  readonly headers: Record<string, string> = {};
+  readonly headers: Record<string, string>;
+  readonly code: string;
   errors?: FieldError[];
 
-  protected constructor(
-    readonly code: string,
-    detail: string,
-  ) {
+  protected constructor(code: string, detail: string) {
+    // An expected refusal, never logged with a trace: skipping the stack capture keeps a flood
+    // of bad tokens cheap.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = stackTraceLimit;
+    this.code = code;
+    this.headers = {};
   }
 
   get detail(): string {

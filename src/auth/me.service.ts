@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { OrganizationSummary, OrganizationsService } from '../organizations/organizations.service';
+import type { MeResponse } from './auth.dto';
+import type { Principal } from './principal';
+
+function describe(principal: Principal, organization: OrganizationSummary): MeResponse {
+  return {
+    user: {
+      id: principal.userId,
+      email: principal.email,
+      name: principal.name,
+      authMethod: principal.authMethod,
+    },
+    organization,
+    isSuperuser: principal.isSuperuser,
+    permissions: [...principal.permissions],
+    auth:
+      principal.via === 'token'
+        ? { kind: 'token', tokenId: principal.tokenId, tokenName: principal.tokenName }
+        : { kind: 'session' },
+  };
+}
+
+/** GET /me: synchronous once the organization summary is cached (the token hot path). */
+@Injectable()
+export class MeService {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  describe(principal: Principal): MeResponse | Promise<MeResponse> {
+    const organization = this.organizations.getSummary(principal.organizationId);
+    return organization instanceof Promise
+      ? organization.then((summary) => describe(principal, summary))
+      : describe(principal, organization);
+  }
+}
