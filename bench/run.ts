@@ -124,7 +124,8 @@ async function measure(
     windowSeconds,
     sqlStatements,
     sqlPerRequest: perRequest(sqlStatements),
-    hotPathSqlPerRequest: perRequest(sqlStatements - lastUsedWrites),
+    // The counter is request-scoped: last-used flushes and the mail worker are not in it.
+    hotPathSqlPerRequest: perRequest(sqlStatements),
     lastUsedWrites,
     lastUsedWritesPerSecond: windowSeconds > 0 ? lastUsedWrites / windowSeconds : 0,
   };

@@ -2,7 +2,7 @@ import type { BenchReport, ScenarioResult, TargetCheck } from './report';
 
 /** "Same throughput within noise" for 1k vs 1M tokens: at most this much slower. */
 const SAME_WITHIN_NOISE = 0.9;
-/** Statements besides last-used writes that a steady hot path may still show (cache refreshes). */
+/** Statements per request a steady hot path may still show (cache refreshes after the TTL). */
 const HOT_PATH_SQL_PER_REQUEST = 0.001;
 const VALID_TOKEN = ['me-valid', 'me-valid-1k', 'me-valid-max'];
 
@@ -28,9 +28,10 @@ export function evaluate(scenarios: ScenarioResult[]): Pick<BenchReport, 'ratios
   if (valid.length > 0) {
     const worst = Math.max(...valid.map((s) => s.hotPathSqlPerRequest));
     targets.push({
-      target: 'valid token: 0 SQL on the hot path at steady state (besides last-used writes)',
+      target:
+        'valid token: 0 SQL on the hot path at steady state (SQL sent while serving requests)',
       measured: `${worst.toFixed(4)} statements/request at worst (${valid
-        .map((s) => `${s.id}: ${s.sqlStatements - s.lastUsedWrites}`)
+        .map((s) => `${s.id}: ${s.sqlStatements}`)
         .join(', ')} statements)`,
       met: worst <= HOT_PATH_SQL_PER_REQUEST,
     });
@@ -39,7 +40,7 @@ export function evaluate(scenarios: ScenarioResult[]): Pick<BenchReport, 'ratios
   if (badChecksum) {
     targets.push({
       target: 'bad-checksum token: no database round trip',
-      measured: `${badChecksum.sqlStatements - badChecksum.lastUsedWrites} statements in ${badChecksum.requests} requests`,
+      measured: `${badChecksum.sqlStatements} statements in ${badChecksum.requests} requests`,
       met: badChecksum.hotPathSqlPerRequest <= HOT_PATH_SQL_PER_REQUEST,
     });
   }
