@@ -16,6 +16,11 @@ import { AddMemberDto, MembersQuery, MemberView, UpdateMemberDto } from './membe
 import { Permission } from './permission';
 import { PermissionsErrorCode, PermissionsException } from './permissions.errors';
 
+interface Change {
+  action: AuditAction;
+  metadata: Record<string, unknown>;
+}
+
 function memberView(member: Membership, activeTokenCount: number): MemberView {
   return {
     id: member.user.id,
@@ -99,64 +104,22 @@ export class TeamService {
     const updated = await this.em.transactional(async () => {
       await this.users.lockOrganizationMembers(organizationId);
       const member = await this.findMember(organizationId, userId);
-      const actions: AuditAction[] = [];
-      const grant = patch.permissions?.[Permission.ManageApiTokens];
-      if (
-        grant !== undefined &&
-        grant !== member.permissions.includes(Permission.ManageApiTokens)
-      ) {
-        member.permissions = grant
-          ? [...member.permissions, Permission.ManageApiTokens]
-          : member.permissions.filter((p) => p !== String(Permission.ManageApiTokens));
-        actions.push(grant ? AuditAction.PermissionGranted : AuditAction.PermissionWithdrawn);
-      }
-      const losesSuperuser =
-        member.isSuperuser &&
-        member.isActive &&
-        (patch.isSuperuser === false || patch.isActive === false);
-      if (losesSuperuser && (await this.users.countActiveSuperusers(organizationId)) <= 1) {
-        throw new PermissionsException(
-          PermissionsErrorCode.LastSuperuser,
-          'This is the last active superuser; make someone else a superuser first.',
-        );
-      }
-      if (patch.isSuperuser !== undefined && patch.isSuperuser !== member.isSuperuser) {
-        member.isSuperuser = patch.isSuperuser;
-        actions.push(
-          patch.isSuperuser ? AuditAction.SuperuserGranted : AuditAction.SuperuserWithdrawn,
-        );
-      }
-      if (patch.isActive !== undefined && patch.isActive !== member.isActive) {
-        member.isActive = patch.isActive;
-        actions.push(patch.isActive ? AuditAction.MemberActivated : AuditAction.MemberDeactivated);
-        if (!patch.isActive) await this.sessions.endAllFor(userId);
-      }
+      await this.keepASuperuser(member, patch);
+      const changes = [
+        ...this.changePermission(member, patch),
+        ...(await this.changeStatus(member, patch)),
+      ];
       await this.users.save();
-      if (patch.authMethod !== undefined || patch.password !== undefined) {
-        if (patch.authMethod === undefined) {
-          throw new PermissionsException(
-            PermissionsErrorCode.PasswordWithoutSwitch,
-            'A password is set only when switching a member to password sign-in.',
-          );
-        }
-        if (patch.authMethod !== member.authMethod || patch.password !== undefined) {
-          await this.users.setAuthMethod(userId, patch.authMethod, patch.password);
-          actions.push(AuditAction.AuthMethodChanged);
-        }
-      }
-      if (actions.length > 0) await this.access.publish({ kind: 'user', id: userId });
-      for (const action of actions) {
+      changes.push(...(await this.changeAuthMethod(member, patch)));
+      if (changes.length > 0) await this.access.publish({ kind: 'user', id: userId });
+      for (const { action, metadata } of changes) {
         await this.audit.record({
           organizationId,
           action,
           actor: actorOf(principal),
           targetUserId: userId,
           meta,
-          metadata: action.startsWith('permission.')
-            ? { permission: Permission.ManageApiTokens }
-            : action === AuditAction.AuthMethodChanged
-              ? { authMethod: patch.authMethod }
-              : {},
+          metadata,
         });
       }
       return member;
@@ -164,6 +127,63 @@ export class TeamService {
     this.access.applyLocally({ kind: 'user', id: userId });
     const counts = await this.tokens.countActiveByUser([userId]);
     return memberView(updated, counts.get(userId) ?? 0);
+  }
+
+  private async keepASuperuser(member: Membership, patch: UpdateMemberDto): Promise<void> {
+    const losesSuperuser =
+      member.isSuperuser &&
+      member.isActive &&
+      (patch.isSuperuser === false || patch.isActive === false);
+    if (losesSuperuser && (await this.users.countActiveSuperusers(member.organizationId)) <= 1) {
+      throw new PermissionsException(
+        PermissionsErrorCode.LastSuperuser,
+        'This is the last active superuser; make someone else a superuser first.',
+      );
+    }
+  }
+
+  private changePermission(member: Membership, patch: UpdateMemberDto): Change[] {
+    const grant = patch.permissions?.[Permission.ManageApiTokens];
+    if (grant === undefined || grant === member.permissions.includes(Permission.ManageApiTokens))
+      return [];
+    member.permissions = grant
+      ? [...member.permissions, Permission.ManageApiTokens]
+      : member.permissions.filter((p) => p !== String(Permission.ManageApiTokens));
+    const action = grant ? AuditAction.PermissionGranted : AuditAction.PermissionWithdrawn;
+    return [{ action, metadata: { permission: Permission.ManageApiTokens } }];
+  }
+
+  private async changeStatus(member: Membership, patch: UpdateMemberDto): Promise<Change[]> {
+    const changes: Change[] = [];
+    if (patch.isSuperuser !== undefined && patch.isSuperuser !== member.isSuperuser) {
+      member.isSuperuser = patch.isSuperuser;
+      changes.push({
+        action: patch.isSuperuser ? AuditAction.SuperuserGranted : AuditAction.SuperuserWithdrawn,
+        metadata: {},
+      });
+    }
+    if (patch.isActive !== undefined && patch.isActive !== member.isActive) {
+      member.isActive = patch.isActive;
+      changes.push({
+        action: patch.isActive ? AuditAction.MemberActivated : AuditAction.MemberDeactivated,
+        metadata: {},
+      });
+      if (!patch.isActive) await this.sessions.endAllFor(member.user.id);
+    }
+    return changes;
+  }
+
+  private async changeAuthMethod(member: Membership, patch: UpdateMemberDto): Promise<Change[]> {
+    if (patch.authMethod === undefined) {
+      if (patch.password === undefined) return [];
+      throw new PermissionsException(
+        PermissionsErrorCode.PasswordWithoutSwitch,
+        'A password is set only when switching a member to password sign-in.',
+      );
+    }
+    if (patch.authMethod === member.authMethod && patch.password === undefined) return [];
+    await this.users.setAuthMethod(member.user.id, patch.authMethod, patch.password);
+    return [{ action: AuditAction.AuthMethodChanged, metadata: { authMethod: patch.authMethod } }];
   }
 
   private async findMember(organizationId: string, userId: string): Promise<Membership> {
