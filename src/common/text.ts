@@ -8,3 +8,7 @@ export const UNSAFE_CHARACTER =
 /* eslint-enable no-control-regex */
 
 export const hasUnsafeCharacter = (value: string): boolean => UNSAFE_CHARACTER.test(value);
+
+/** An ILIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
+export const containsPattern = (text: string): string =>
+  `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

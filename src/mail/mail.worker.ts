@@ -165,11 +165,26 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       await this.recordFailure(message, describeError(error));
       return;
     }
-    if (!(await this.outbox.markSent(message, messageId))) {
+    if (!(await this.recordSent(message, messageId))) {
       this.logger.warn(
         { outboxId: message.id },
         'Mail sent after its lease ran out; another worker may have sent it too',
       );
+    }
+  }
+
+  /**
+   * The message is out: recording that must not be lost to a database blip, or the lease would
+   * expire and the message be sent again. A few quick retries before giving up.
+   */
+  private async recordSent(message: ClaimedMessage, messageId: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.outbox.markSent(message, messageId);
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
     }
   }
 

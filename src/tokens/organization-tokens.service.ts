@@ -18,6 +18,7 @@ import { OrganizationTokensQuery, TokenSort } from './organization-tokens.query'
 import { tokenView } from './token.view';
 import { TokenView } from './tokens.dto';
 import { activeTokenFilter, TokensService } from './tokens.service';
+import { containsPattern } from '../common/text';
 
 export interface OrganizationTokenView extends TokenView {
   owner: { id: string; email: string; name: string };
@@ -57,7 +58,7 @@ export class OrganizationTokensService {
       .createQueryBuilder(ApiToken, 't')
       .where({ organizationId, ...activeTokenFilter() });
     if (query.q) {
-      const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containsPattern(query.q);
       const owners = await this.users.searchMemberIds(organizationId, query.q);
       qb.andWhere({
         $or: [

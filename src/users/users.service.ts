@@ -7,6 +7,7 @@ import { AuthMethod, Membership } from './membership.entity';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UsersErrorCode, UsersException } from './users.errors';
+import { containsPattern } from '../common/text';
 
 export interface NewMember {
   organizationId: string;
@@ -144,7 +145,7 @@ export class UsersService {
 
   /** Ids of members whose email or name contains `text` (case-insensitive). */
   async searchMemberIds(organizationId: string, text: string): Promise<string[]> {
-    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(text);
     const members = await this.em.find(
       Membership,
       {
