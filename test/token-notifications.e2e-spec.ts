@@ -1,3 +1,4 @@
+import { generateToken } from '../src/tokens/token-format';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
 import { freePort, SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
@@ -115,6 +116,57 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
       [token.id],
     );
     expect(audit.rows[0].n).toBe(1);
+  });
+});
+
+describe('leak reports (SPEC §6: revoked by leak report)', () => {
+  it('revokes each live reported token, audits it and emails the owner; others are ignored', async () => {
+    const smtp = await startSmtpSink();
+    const t = await startTestApp({
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      MAIL_RETRY_BASE_MS: '50',
+    });
+    try {
+      await addMember(t, { email: 'leaky@example.test' });
+      const owner = await signIn(t, 'leaky@example.test');
+      const leaked = await createToken(owner, 'pasted-in-a-gist');
+      const kept = await createToken(owner, 'still-private');
+      const auth = (raw: string) => ({ authorization: `Bearer ${raw}` });
+      expect((await t.client().get('/api/v1/me', auth(leaked.token))).status).toBe(200);
+      const report = await t.client().post('/api/v1/token-leaks', {
+        tokens: [leaked.token, leaked.token, 'khp_not-even-a-token', generateToken('khp_')],
+      });
+      expect(report.status).toBe(202);
+      expect(report.body).toEqual({ received: 4, revoked: 1 });
+      expect((await t.client().get('/api/v1/me', auth(leaked.token))).status).toBe(401);
+      expect((await t.client().get('/api/v1/me', auth(kept.token))).status).toBe(200);
+      const { rows } = await t.db.sql.query(
+        `select actor_via, actor_user_id, metadata from audit_event where action = 'token.revoked' and target_token_id = $1`,
+        [leaked.id],
+      );
+      expect(rows).toEqual([
+        {
+          actor_via: 'system',
+          actor_user_id: null,
+          metadata: expect.objectContaining({ by: 'leak_report' }),
+        },
+      ]);
+      const mail = await eventually(() =>
+        smtp.messages.find(
+          (m) =>
+            m.envelopeTo.includes('leaky@example.test') &&
+            /revoked/i.test(m.header('subject') ?? ''),
+        ),
+      );
+      expect(mail.text).toMatch(/automatically/);
+      expect(t.logs.join('\n')).not.toContain(leaked.token);
+      const again = await t.client().post('/api/v1/token-leaks', { tokens: [leaked.token] });
+      expect(again.body).toEqual({ received: 1, revoked: 0 });
+      expect((await t.client().post('/api/v1/token-leaks', { tokens: [] })).status).toBe(400);
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
   });
 });
 

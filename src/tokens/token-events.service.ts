@@ -42,12 +42,10 @@ export class TokenEvents {
     });
   }
 
-  async revoked(
-    token: ApiToken,
-    actor: AuditActor & { userId: string },
-    meta: RequestMeta,
-  ): Promise<void> {
-    const byOwner = token.userId === actor.userId;
+  /** By the owner, by a superuser, or (system actor) through a leak report. */
+  async revoked(token: ApiToken, actor: AuditActor, meta: RequestMeta): Promise<void> {
+    const by =
+      actor.userId === null ? 'leak_report' : actor.userId === token.userId ? 'owner' : 'superuser';
     await this.audit.record({
       organizationId: token.organizationId,
       action: AuditAction.TokenRevoked,
@@ -55,13 +53,12 @@ export class TokenEvents {
       targetUserId: token.userId,
       targetTokenId: token.id,
       meta,
-      metadata: { by: byOwner ? 'owner' : 'superuser', name: token.name, preview: token.preview },
+      metadata: { by, name: token.name, preview: token.preview },
     });
-    const [owner, revoker] = await Promise.all([
-      this.users.findById(token.userId),
-      byOwner ? null : this.users.findById(actor.userId),
-    ]);
+    const owner = await this.users.findById(token.userId);
     if (!owner) return;
+    const revoker =
+      by === 'superuser' && actor.userId ? await this.users.findById(actor.userId) : null;
     await this.mail.enqueueTokenRevoked({
       to: owner.user.email,
       ownerName: owner.user.name,
@@ -71,9 +68,10 @@ export class TokenEvents {
       ip: meta.ip,
       userAgent: meta.userAgent,
       channel: token.channel,
-      revokedBy: byOwner
-        ? { kind: 'owner' }
-        : { kind: 'superuser', name: revoker?.user.name ?? 'a superuser' },
+      revokedBy:
+        by === 'superuser'
+          ? { kind: 'superuser', name: revoker?.user.name ?? 'a superuser' }
+          : { kind: by },
     });
   }
 }

@@ -15,6 +15,8 @@ import { TokenAuthenticator } from './token-authenticator.service';
 import { TokenVerifier } from './token-verifier.service';
 import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenCache } from './token-cache';
+import { TokenLeaksController } from './token-leaks.controller';
+import { TokenLeaksService } from './token-leaks.service';
 import { TokenEvents } from './token-events.service';
 import { TokensService } from './tokens.service';
 
@@ -26,9 +28,10 @@ import { TokensService } from './tokens.service';
     MailModule,
     OrganizationsModule,
   ],
-  controllers: [ProfileTokensController, OrganizationTokensController],
+  controllers: [ProfileTokensController, OrganizationTokensController, TokenLeaksController],
   providers: [
     TokensService,
+    TokenLeaksService,
     TokenCache,
     TokenAccessChanges,
     TokenEvents,

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import type { AuditActor } from '../audit/audit.service';
+import { AuditActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import { OrganizationsService } from '../organizations/organizations.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { ApiToken, TokenChannel } from './api-token.entity';
 import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenEvents } from './token-events.service';
-import { generateToken, tokenDigest, tokenPreview } from './token-format';
+import { generateToken, isWellFormedToken, tokenDigest, tokenPreview } from './token-format';
 import { TokensErrorCode, TokensException } from './tokens.errors';
 
 export interface TokenOwner {
@@ -180,6 +180,40 @@ export class TokensService {
       },
       { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.limit + 1 },
     );
+  }
+
+  /**
+   * Revokes every active token among `raws` that someone found exposed (SPEC §6 "leak report"):
+   * each like any revocation (audited, owner emailed, evicted everywhere), by the system.
+   * Answers how many were live.
+   */
+  async revokeLeaked(raws: string[], meta: RequestMeta): Promise<number> {
+    const digests = [
+      ...new Set(
+        raws.filter((raw) => isWellFormedToken(raw, this.config.tokens.prefix)).map(tokenDigest),
+      ),
+    ];
+    let revoked = 0;
+    for (const digest of digests) {
+      const change = await this.em.transactional(async (em) => {
+        const rows = await em.execute<{ id: string }[]>(
+          `update api_token set revoked_at = now(), digest = null
+           where digest = ? and revoked_at is null returning id`,
+          [digest],
+        );
+        if (rows.length === 0) return null;
+        const token = await em.findOneOrFail(ApiToken, { id: rows[0].id }, { refresh: true });
+        await this.events.revoked(token, SYSTEM_ACTOR, meta);
+        const tokenChange = { kind: 'token', id: token.id } as const;
+        await this.access.publish(tokenChange);
+        return tokenChange;
+      });
+      if (change) {
+        this.access.applyLocally(change);
+        revoked += 1;
+      }
+    }
+    return revoked;
   }
 
   /**

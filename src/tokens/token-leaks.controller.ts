@@ -1,0 +1,48 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
+import { Public } from '../auth/auth-rule.decorator';
+import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { TokenLeaksService } from './token-leaks.service';
+
+export class TokenLeakReportDto {
+  @ApiProperty({
+    type: [String],
+    maxItems: 100,
+    description: 'Raw tokens found where they should not be',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  tokens!: string[];
+}
+
+export class TokenLeakReceipt {
+  @ApiProperty() received!: number;
+  @ApiProperty({ description: 'How many were live and are now revoked' }) revoked!: number;
+}
+
+@ApiTags('token leaks')
+@Controller('api/v1/token-leaks')
+export class TokenLeaksController {
+  constructor(private readonly leaks: TokenLeaksService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Public()
+  @ApiOperation({
+    summary: 'Report exposed tokens (e.g. from a secret scanner): each live one is revoked at once',
+    description:
+      'Anyone holding a token may report it. Each revocation is audited (by: leak_report) and its ' +
+      'owner is emailed. Throttled per IP.',
+  })
+  @ApiAcceptedResponse({ type: TokenLeakReceipt })
+  report(
+    @Body() body: TokenLeakReportDto,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<TokenLeakReceipt> {
+    return this.leaks.report(body.tokens, meta);
+  }
+}
