@@ -19,7 +19,8 @@ const isNodeError = (error: unknown): error is NodeJS.ErrnoException =>
  * link() fails with EEXIST for everyone but the first. Nobody ever reads a half-written key.
  */
 async function readOrCreateKeyFile(path: string, logger: Logger): Promise<Buffer> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // The key file itself is 0600; DATA_DIR stays traversable (the embedded PostgreSQL lives there).
+  await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temporary, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
   try {

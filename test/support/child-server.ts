@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ChildProcess, spawn } from 'node:child_process';
 import { freePort } from './smtp-sink';
 
@@ -16,6 +19,8 @@ export async function startChildServer(
   env: Record<string, string> = {},
 ): Promise<ChildServer> {
   const port = await freePort();
+  // Its own DATA_DIR, never the repository's .data (mail files, the SSO key).
+  const dataDir = await mkdtemp(join(tmpdir(), 'keyhold-child-'));
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: `${__dirname}/../..`,
     env: {
@@ -25,6 +30,7 @@ export async function startChildServer(
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
       TS_NODE_PROJECT: 'tsconfig.json',
       ...env,
     },
@@ -48,10 +54,11 @@ export async function startChildServer(
     baseUrl,
     process: child,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null) return rm(dataDir, { recursive: true, force: true });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

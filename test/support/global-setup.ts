@@ -30,5 +30,6 @@ export default async function globalSetup(): Promise<void> {
   templateUrl.pathname = `/${template}`;
   await runMigrations(templateUrl.toString());
   process.env.KEYHOLD_TEST_ADMIN_URL = adminUrl;
+  process.env.KEYHOLD_TEST_DATA_DIR = await mkdtemp(join(tmpdir(), 'keyhold-test-data-'));
   process.env.KEYHOLD_TEST_TEMPLATE = template;
 }

@@ -3,6 +3,9 @@ import { Client } from 'pg';
 import type { EmbeddedPostgres } from '../../src/database/embedded-postgres';
 
 export default async function globalTeardown(): Promise<void> {
+  if (process.env.KEYHOLD_TEST_DATA_DIR) {
+    await rm(process.env.KEYHOLD_TEST_DATA_DIR, { recursive: true, force: true });
+  }
   const embedded = (globalThis as Record<string, unknown>).__keyholdPostgres as
     { server: EmbeddedPostgres; dir: string } | undefined;
   if (embedded) {

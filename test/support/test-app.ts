@@ -30,7 +30,8 @@ export async function startTestApp(
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
-    DATA_DIR: `${process.env.TMPDIR ?? '/tmp'}/keyhold-test-data-${process.pid}`,
+    // Under the run's temp dir (removed at teardown); one per worker.
+    DATA_DIR: `${process.env.KEYHOLD_TEST_DATA_DIR ?? '/tmp/keyhold-test-data'}/${process.pid}`,
     BOOTSTRAP_ORG_NAME: 'Example Org',
     BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
