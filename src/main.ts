@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
 import { createRootLogger } from './common/logging/logger';
+import { EmbeddedPostgresError } from './database/embedded-postgres';
 import { resolveDatabase } from './database/resolve-database';
 import { runMigrations } from './database/migrate';
 
@@ -52,7 +53,13 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    `keyhold: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    `keyhold: failed to start: ${
+      error instanceof EmbeddedPostgresError
+        ? error.message
+        : error instanceof Error
+          ? error.stack
+          : String(error)
+    }\n`,
   );
   process.exit(1);
 });

@@ -10,6 +10,8 @@ const run = promisify(execFile);
 const USER = 'postgres';
 const PASSWORD = 'password';
 
+export class EmbeddedPostgresError extends Error {}
+
 export interface EmbeddedPostgres {
   /** Connection URL of the server's `postgres` database. */
   url: string;
@@ -103,7 +105,17 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       createPostgresUser: userInfo().uid === 0,
       onLog: () => undefined,
       onError: () => undefined,
-    }).initialise();
+    })
+      .initialise()
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!message.includes('Permission denied')) throw error;
+        // As root, PostgreSQL runs as the "postgres" OS user, who must be able to reach DATA_DIR.
+        throw new EmbeddedPostgresError(
+          `The "postgres" OS user cannot reach ${dir}: set DATA_DIR to a directory every user can ` +
+            'traverse (e.g. under /srv or /tmp), or set DATABASE_URL.',
+        );
+      });
   }
   const pgCtl = join(binaryDir(), 'pg_ctl');
   const ids = await postgresIds();
