@@ -46,8 +46,12 @@ describe('admin CLI (SPEC §8), on the server database', () => {
     const { rows } = await t.db.sql.query(
       `select action, ip, user_agent from audit_event where metadata->>'via' = 'cli' order by occurred_at, action`,
     );
+    // Both the organization's first superuser and the added member: added, superuser, permission.
     expect(rows.map((r) => r.action).sort()).toEqual(
-      ['member.added', 'member.added', 'member.superuser_granted', 'permission.granted'].sort(),
+      [
+        ...['member.added', 'member.superuser_granted', 'permission.granted'],
+        ...['member.added', 'member.superuser_granted', 'permission.granted'],
+      ].sort(),
     );
     expect(rows.every((r) => r.ip === 'cli' && r.user_agent === 'keyhold-cli')).toBe(true);
     expect((await signIn(t, 'dev@acme.test')).csrfToken).toBeDefined();

@@ -75,6 +75,14 @@ describe('foundation: health, docs, errors (HTTP)', () => {
     });
     const { rows } = await t.db.sql.query('select count(*)::int as n from organization');
     expect(rows[0].n).toBe(1);
+    const events = await t.db.sql.query(
+      `select action from audit_event where metadata->>'via' = 'bootstrap' order by action`,
+    );
+    expect(events.rows.map((row) => row.action)).toEqual([
+      'member.added',
+      'member.superuser_granted',
+      'permission.granted',
+    ]);
   });
 
   describe('RFC 9457 errors', () => {

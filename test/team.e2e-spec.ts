@@ -197,7 +197,8 @@ describe('the Team and permissions (SPEC §1, §5)', () => {
     ];
     expect(refused.map((r) => r.status)).toEqual([400, 400, 400, 409]);
     const { rows } = await t.db.sql.query(
-      `select count(*)::int as n from audit_event where action = 'member.added'`,
+      `select count(*)::int as n from audit_event where action = 'member.added' and actor_user_id = $1`,
+      [adminId],
     );
     expect(rows[0].n).toBe(2);
   });

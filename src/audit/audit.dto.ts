@@ -1,35 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsEnum,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-  ValidateBy,
-} from 'class-validator';
+import { IsEnum, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import { AuditAction, type ActorVia } from './audit-action';
-import { decodeCursor } from './audit-cursor';
+import { PageQuery } from '../common/http/pagination';
 
 // A date, or a date-time with an explicit offset: a bare local time would depend on the server.
 const DATE_OR_ZONED_TIME =
   /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const TIME_MESSAGE = '$property must be an ISO-8601 date or a date-time with Z or an offset';
 
-const IsAuditCursor = () =>
-  ValidateBy({
-    name: 'isAuditCursor',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && decodeCursor(value) !== null,
-      defaultMessage: () => 'cursor must be a nextCursor value returned by this endpoint',
-    },
-  });
-
-export class AuditEventsQuery {
+export class AuditEventsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Only events performed by this user' })
   @IsOptional()
   @IsUUID()
@@ -56,20 +35,6 @@ export class AuditEventsQuery {
   @Matches(DATE_OR_ZONED_TIME, { message: TIME_MESSAGE })
   @IsISO8601({ strict: true }, { message: TIME_MESSAGE })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @IsAuditCursor()
-  cursor?: string;
 }
 
 export class AuditActorView {

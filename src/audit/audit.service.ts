@@ -3,10 +3,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { assertOwnOrganization } from '../auth/organization-scope';
 import type { Principal } from '../auth/principal';
+import type { Membership } from '../users/membership.entity';
 import type { RequestMeta } from '../common/http/request-meta';
 import { scrubSecrets } from '../common/logging/logger';
 import { ActorVia, AuditAction } from './audit-action';
-import { decodeCursor, encodeCursor } from './audit-cursor';
+import { decodeTimeCursor, toPage } from '../common/http/pagination';
 import { AuditEvent } from './audit-event.entity';
 import { sanitizeMetadata } from './audit-metadata';
 import type { AuditEventPage, AuditEventsQuery, AuditEventView } from './audit.dto';
@@ -36,8 +37,6 @@ export function actorOf(principal: Principal): AuditActor {
     ? { userId: principal.userId, via: 'token', tokenId: principal.tokenId }
     : { userId: principal.userId, via: 'session' };
 }
-
-const DEFAULT_LIMIT = 50;
 
 function viewOf(event: AuditEvent): AuditEventView {
   return {
@@ -84,6 +83,33 @@ export class AuditService {
     });
   }
 
+  /**
+   * A member created outside the Team API (first start, the CLI), as the log tells it: added,
+   * superuser, and each permission, by the system.
+   */
+  async recordNewMember(
+    member: Membership,
+    meta: RequestMeta,
+    origin: 'bootstrap' | 'cli',
+  ): Promise<void> {
+    const event = (action: AuditAction, metadata: Record<string, unknown> = {}) =>
+      this.record({
+        organizationId: member.organizationId,
+        action,
+        actor: SYSTEM_ACTOR,
+        targetUserId: member.user.id,
+        meta,
+        metadata: { via: origin, ...metadata },
+      });
+    await event(AuditAction.MemberAdded, {
+      email: member.user.email,
+      authMethod: member.authMethod,
+    });
+    if (member.isSuperuser) await event(AuditAction.SuperuserGranted);
+    for (const permission of member.permissions)
+      await event(AuditAction.PermissionGranted, { permission });
+  }
+
   /** The caller's organization's events, newest first; any other organization is a 404. */
   async list(
     principal: Principal,
@@ -91,7 +117,6 @@ export class AuditService {
     query: AuditEventsQuery,
   ): Promise<AuditEventPage> {
     assertOwnOrganization(principal, orgId);
-    const limit = query.limit ?? DEFAULT_LIMIT;
     const qb = this.em
       .createQueryBuilder(AuditEvent, 'e')
       .where({ organizationId: principal.organizationId });
@@ -100,20 +125,15 @@ export class AuditService {
     if (query.action) qb.andWhere({ action: query.action });
     if (query.from) qb.andWhere({ occurredAt: { $gte: new Date(query.from) } });
     if (query.to) qb.andWhere({ occurredAt: { $lt: new Date(query.to) } });
-    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-    if (cursor) {
+    if (query.cursor) {
+      const after = decodeTimeCursor(query.cursor);
       // A row comparison follows the (occurred_at desc, id desc) index and is stable on ties.
-      qb.andWhere('(e.occurred_at, e.id) < (?, ?)', [cursor.occurredAt, cursor.id]);
+      qb.andWhere('(e.occurred_at, e.id) < (?, ?)', [after.createdAt, after.id]);
     }
     const rows = await qb
       .orderBy({ occurredAt: 'desc', id: 'desc' })
-      .limit(limit + 1)
+      .limit(query.limit + 1)
       .getResultList();
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map(viewOf),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-    };
+    return toPage(rows, query.limit, viewOf, (event) => [event.occurredAt.toISOString(), event.id]);
   }
 }

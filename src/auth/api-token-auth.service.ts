@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-action';
 import type { RequestMeta } from '../common/http/request-meta';
-import { Permission } from '../permissions/permission';
+import { Permission, PERMISSION_LABELS } from '../permissions/permission';
 import { TokenChannel } from '../tokens/api-token.entity';
 import { ProfileTokensService } from '../tokens/profile-tokens.service';
 import { ApiTokenAuthDto, CreatedTokenView } from '../tokens/tokens.dto';
@@ -42,7 +42,7 @@ export class ApiTokenAuthService {
       );
       throw new AuthException(
         AuthErrorCode.PermissionDenied,
-        'You may not create API tokens; ask an organization superuser for "Can create and manage personal API tokens".',
+        `You may not create API tokens; ask an organization superuser for "${PERMISSION_LABELS[Permission.ManageApiTokens]}".`,
       );
     }
     return this.profileTokens.create(

@@ -17,6 +17,9 @@ export interface Principal {
   tokenName?: string;
 }
 
+/** A principal proven by an API token: it always names the token. */
+export type TokenPrincipal = Principal & { via: 'token'; tokenId: string; tokenName: string };
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
-import { AuditAction } from '../audit/audit-action';
-import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
 import {
   OrganizationsErrorCode,
   OrganizationsException,
@@ -50,8 +49,7 @@ async function orgCreate(app: INestApplicationContext, args: string[]): Promise<
     },
   });
   const generated = values['admin-password'] === undefined;
-  const password =
-    values['admin-password'] ?? (await import('node:crypto')).randomBytes(18).toString('base64url');
+  const password = values['admin-password'] ?? randomBytes(18).toString('base64url');
   const { organization, admin } = await inTransaction(app, async () => {
     const created = await app.get(OrganizationsService).createWithAdmin({
       name: required(values, 'name'),
@@ -59,19 +57,7 @@ async function orgCreate(app: INestApplicationContext, args: string[]): Promise<
       adminEmail: required(values, 'admin-email'),
       adminPassword: password,
     });
-    await app.get(AuditService).record({
-      organizationId: created.organization.id,
-      action: AuditAction.MemberAdded,
-      actor: SYSTEM_ACTOR,
-      targetUserId: created.admin.user.id,
-      meta: CLI_META(),
-      metadata: {
-        via: 'cli',
-        email: created.admin.user.email,
-        superuser: true,
-        permissions: created.admin.permissions,
-      },
-    });
+    await app.get(AuditService).recordNewMember(created.admin, CLI_META(), 'cli');
     return created;
   });
   return {
@@ -127,19 +113,7 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
       isSuperuser: values.superuser,
       permissions: values.grant,
     });
-    const audit = (action: AuditAction, metadata: Record<string, unknown> = {}) =>
-      app.get(AuditService).record({
-        organizationId: organization.id,
-        action,
-        actor: SYSTEM_ACTOR,
-        targetUserId: added.user.id,
-        meta: CLI_META(),
-        metadata: { via: 'cli', ...metadata },
-      });
-    await audit(AuditAction.MemberAdded, { email: added.user.email, authMethod: added.authMethod });
-    if (added.isSuperuser) await audit(AuditAction.SuperuserGranted);
-    for (const permission of added.permissions)
-      await audit(AuditAction.PermissionGranted, { permission });
+    await app.get(AuditService).recordNewMember(added, CLI_META(), 'cli');
     return added;
   });
   return {

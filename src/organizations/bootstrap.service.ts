@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CreateRequestContext, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { OrganizationsService } from './organizations.service';
 
@@ -14,6 +15,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     // Read by @CreateRequestContext: this runs outside any request, so it gets its own context.
     private readonly orm: MikroORM,
     private readonly organizations: OrganizationsService,
+    private readonly audit: AuditService,
   ) {}
 
   @CreateRequestContext()
@@ -30,6 +32,11 @@ export class BootstrapService implements OnApplicationBootstrap {
         adminName: 'Administrator',
         adminPassword: password,
       });
+      await this.audit.recordNewMember(
+        admin,
+        { ip: 'local', userAgent: 'keyhold-bootstrap', requestId: randomUUID() },
+        'bootstrap',
+      );
       this.logger.log(
         { organizationId: organization.id, slug: organization.slug, adminEmail: admin.user.email },
         'Bootstrapped the first organization and superuser',

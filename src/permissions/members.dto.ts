@@ -14,11 +14,12 @@ import {
 import { PLAIN_EMAIL } from '../common/email';
 import { OptionalNotNull } from '../common/http/optional-not-null';
 import { PageQuery } from '../common/http/pagination';
+import { Permission, PERMISSION_LABELS } from './permission';
 import { AuthMethod } from '../users/membership.entity';
 import { MIN_PASSWORD_LENGTH } from '../users/users.service';
 
 export class PermissionsPatch {
-  @ApiPropertyOptional({ description: 'Can create and manage personal API tokens' })
+  @ApiPropertyOptional({ description: PERMISSION_LABELS[Permission.ManageApiTokens] })
   @OptionalNotNull()
   @IsBoolean()
   'api_tokens.manage'?: boolean;

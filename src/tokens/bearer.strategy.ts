@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import passport from 'passport';
 import { Strategy } from 'passport-http-bearer';
 import { invalidToken } from '../auth/auth.errors';
-import type { Principal } from '../auth/principal';
+import type { TokenPrincipal } from '../auth/principal';
 import { TokenVerifier } from './token-verifier.service';
 
 /** What the strategy sees: only the Authorization header (never a query or body token). */
@@ -11,8 +11,7 @@ export interface BearerRequest {
   organizationId?: string;
 }
 
-type Settle = (error: unknown, principal?: Principal) => void;
-type Done = (error: unknown, principal?: Principal) => void;
+type Settle = (error: unknown, principal?: TokenPrincipal) => void;
 
 /**
  * `Authorization: Bearer <token>` (RFC 6750) through passport-http-bearer. Registered with
@@ -26,19 +25,16 @@ export class BearerStrategy {
       'bearer',
       new Strategy(
         { realm: 'keyhold', passReqToCallback: true },
-        (request: unknown, token: string, done: Done) => {
-          const settle: Settle = (error, principal) =>
-            error ? done(error) : done(null, principal);
+        (request: unknown, token: string, done: Settle) => {
           try {
             const result = verifier.verify({
               raw: token,
               organizationId: (request as BearerRequest).organizationId,
             });
-            if (result instanceof Promise)
-              result.then((principal) => settle(null, principal), settle);
-            else settle(null, result);
+            if (result instanceof Promise) result.then((principal) => done(null, principal), done);
+            else done(null, result);
           } catch (error) {
-            settle(error);
+            done(error);
           }
         },
       ),
@@ -46,15 +42,15 @@ export class BearerStrategy {
   }
 
   /** Runs the strategy; synchronous when the verifier answers from its cache. */
-  authenticate(request: BearerRequest): Principal | Promise<Principal> {
-    let outcome: { principal: Principal } | { error: unknown } | undefined;
+  authenticate(request: BearerRequest): TokenPrincipal | Promise<TokenPrincipal> {
+    let outcome: { principal: TokenPrincipal } | { error: unknown } | undefined;
     let settle: Settle = (error, principal) => {
       outcome = error || !principal ? { error: error ?? malformed() } : { principal };
     };
     const handler = passport.authenticate(
       'bearer',
       { session: false },
-      (error: unknown, principal: Principal | false) => settle(error, principal || undefined),
+      (error: unknown, principal: TokenPrincipal | false) => settle(error, principal || undefined),
     ) as (req: unknown, res: unknown, next: (error: unknown) => void) => void;
     handler(request, {}, (error) => settle(error));
     if (outcome) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { requestedOrganization, TokenCredential } from '../auth/credentials';
-import type { Principal } from '../auth/principal';
+import type { TokenPrincipal } from '../auth/principal';
 import { requestMetaOf } from '../common/http/request-meta';
 import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
@@ -20,7 +20,7 @@ export class TokenAuthenticator {
   authenticate(
     credential: TokenCredential,
     request: FastifyRequest,
-  ): Principal | Promise<Principal> {
+  ): TokenPrincipal | Promise<TokenPrincipal> {
     const organizationId = requestedOrganization(request);
     const result =
       credential.kind === 'bearer'
@@ -38,9 +38,9 @@ export class TokenAuthenticator {
       : this.noteUse(result, request);
   }
 
-  private noteUse(principal: Principal, request: FastifyRequest): Principal {
+  private noteUse(principal: TokenPrincipal, request: FastifyRequest): TokenPrincipal {
     const meta = requestMetaOf(request);
-    this.lastUsed.record(principal.tokenId ?? '', {
+    this.lastUsed.record(principal.tokenId, {
       at: new Date(),
       method: request.method,
       path: request.url.split('?')[0],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { TokenPrincipal } from '../auth/principal';
 
 /** What verification needs about a token and its owner, so a hit needs no database. */
 export interface VerifiedToken {
@@ -8,7 +8,7 @@ export interface VerifiedToken {
   expiresAt: number | null;
   ownerActive: boolean;
   /** Built once when loaded, frozen, and handed to every request the token authenticates. */
-  principal: Readonly<Principal>;
+  principal: Readonly<TokenPrincipal>;
 }
 
 /** How change events name what they invalidate (sent over NOTIFY between instances). */

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { invalidToken } from '../auth/auth.errors';
-import type { Principal } from '../auth/principal';
+import type { TokenPrincipal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { Permission } from '../permissions/permission';
 import { UsersService } from '../users/users.service';
@@ -36,7 +36,7 @@ export class TokenVerifier {
    * Synchronous on a cache hit (no promise, no allocation: the cached principal is returned
    * as is), so the hot path costs a checksum, a SHA-256 and a map lookup.
    */
-  verify(presented: TokenPresentation): Principal | Promise<Principal> {
+  verify(presented: TokenPresentation): TokenPrincipal | Promise<TokenPrincipal> {
     if (!isWellFormedToken(presented.raw, this.config.tokens.prefix)) {
       throw invalidToken('The token is malformed or its checksum is wrong.');
     }
@@ -46,7 +46,7 @@ export class TokenVerifier {
     return this.lookup(digest).then((token) => this.check(token, presented));
   }
 
-  private check(token: VerifiedToken | null, presented: TokenPresentation): Principal {
+  private check(token: VerifiedToken | null, presented: TokenPresentation): TokenPrincipal {
     if (!token) throw invalidToken('The token is unknown or has been revoked.');
     if (presented.clientId !== undefined && presented.clientId.toLowerCase() !== token.tokenId) {
       throw invalidToken('X-Client-Id does not match the token.');
