@@ -1,53 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
-import { CommonErrorCode, CommonException } from './common/errors/common-errors';
+import { httpEdgeOptions, registerHttpEdge } from './common/http/http-edge';
+import { BODY_LIMIT, useJsonBodyParser } from './common/http/json-body';
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
 import { setupOpenApi } from './common/http/openapi';
 import { AppConfig } from './config/app-config';
-
-const BODY_LIMIT = 64 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface AppOptions {
   config: AppConfig;
   databaseUrl: string;
   logger?: PinoLogger;
-}
-
-/** JSON only, with its own error for a malformed body (Fastify's becomes a bare 400 in Nest). */
-function useJsonBodyParser(adapter: FastifyAdapter): void {
-  const fastify = adapter.getInstance();
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('text/plain');
-  adapter.useBodyParser(
-    'application/json',
-    false,
-    { bodyLimit: BODY_LIMIT },
-    (request, body, done) => {
-      void parseJson(
-        request,
-        Buffer.isBuffer(body) ? body.toString('utf8') : body,
-        (error, value) => {
-          if (error) {
-            done(
-              new CommonException(
-                CommonErrorCode.MalformedJson,
-                'The request body is not valid JSON.',
-              ),
-              undefined,
-            );
-          } else {
-            done(null, value);
-          }
-        },
-      );
-    },
-  );
 }
 
 /** Builds the HTTP application; main.ts, the tests and the benchmark all start it this way. */
@@ -61,11 +26,7 @@ export async function createApp({
     loggerInstance: root,
     bodyLimit: BODY_LIMIT,
     trustProxy: config.http.trustProxy === false ? false : config.http.trustProxy,
-    // A caller's X-Request-Id is kept when it is plain; otherwise a fresh one.
-    genReqId: (raw: IncomingMessage) => {
-      const given = raw.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    ...httpEdgeOptions(config.http),
     return503OnClosing: true,
     // `api-token-auth/` (Django style) and `api-token-auth` are one route.
     routerOptions: { ignoreTrailingSlash: true },
@@ -77,10 +38,7 @@ export async function createApp({
   );
   useJsonBodyParser(adapter);
   await app.register(fastifyCookie);
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
-  });
+  await registerHttpEdge(app);
   setupOpenApi(app);
   return app;
 }

@@ -9,7 +9,9 @@ import { startTestApp, TestApp } from './support/test-app';
 describe('admin CLI (SPEC §8), on the server database', () => {
   let t: TestApp;
   let cli: INestApplicationContext;
-  const run = (name: string, args: string[]) => runCommand(cli, name, args);
+  // Secrets come on stdin ("-") or from the environment, never from the arguments.
+  const run = (name: string, args: string[], stdin = '') =>
+    runCommand(cli, name, args, { env: {}, readStdin: () => Promise.resolve(`${stdin}\n`) });
 
   beforeAll(async () => {
     t = await startTestApp({ TOKEN_CREATE_LIMIT_PER_MINUTE: '100' });
@@ -30,10 +32,14 @@ describe('admin CLI (SPEC §8), on the server database', () => {
       admin: { email: 'boss@acme.test', isSuperuser: true, permissions: ['api_tokens.manage'] },
     });
     expect(typeof org.generatedPassword).toBe('string');
-    const user = await run('user:add', [
-      ...['--org', 'acme-corp', '--email', 'dev@acme.test', '--password', PASSWORD],
-      ...['--superuser', '--grant', 'api_tokens.manage'],
-    ]);
+    const user = await run(
+      'user:add',
+      [
+        ...['--org', 'acme-corp', '--email', 'dev@acme.test', '--password', '-'],
+        ...['--superuser', '--grant', 'api_tokens.manage'],
+      ],
+      PASSWORD,
+    );
     expect(user).toMatchObject({
       action: 'user:add',
       user: {
@@ -58,8 +64,13 @@ describe('admin CLI (SPEC §8), on the server database', () => {
   });
 
   it('refuses what the API refuses: short passwords, lists of addresses, unknown permissions', async () => {
+    await expect(
+      run('user:add', ['--org', 'acme-corp', '--email', 's@acme.test', '--password', 'short'], ''),
+    ).rejects.toThrow(/never taken from the command line/);
+    await expect(
+      run('user:add', ['--org', 'acme-corp', '--email', 's@acme.test', '--password', '-'], 'short'),
+    ).rejects.toBeDefined();
     const attempts = [
-      ['--org', 'acme-corp', '--email', 'short@acme.test', '--password', 'short'],
       ['--org', 'acme-corp', '--email', '"a,b"@acme.test', '--sso'],
       ['--org', 'acme-corp', '--email', 'x@acme.test', '--sso', '--grant', 'everything'],
       ['--org', 'nope', '--email', 'y@acme.test', '--sso'],
@@ -71,6 +82,35 @@ describe('admin CLI (SPEC §8), on the server database', () => {
       `select count(*)::int as n from app_user where email like '%acme.test%'`,
     );
     expect(rows[0].n).toBe(2);
+  });
+
+  it('reads secrets from stdin or the environment, never from the arguments (SPEC §8)', async () => {
+    const fromEnv = await runCommand(
+      cli,
+      'org:create',
+      ['--name', 'Env Corp', '--admin-email', 'boss@env.test'],
+      { env: { KEYHOLD_ADMIN_PASSWORD: 'env-password-1234' }, readStdin: () => Promise.reject() },
+    );
+    expect(fromEnv.generatedPassword).toBeUndefined();
+    expect((await signIn(t, 'boss@env.test', 'env-password-1234')).csrfToken).toBeDefined();
+    const literal = {
+      'org:create': [
+        '--name',
+        'X',
+        '--admin-email',
+        'x@x.test',
+        '--admin-password',
+        'p4ssw0rd-1234',
+      ],
+      'org:sso': ['--org', 'env-corp', '--issuer', 'https://idp.test', '--client-id', 'c'],
+    };
+    await expect(run('org:create', literal['org:create'])).rejects.toThrow(
+      /never taken from the command line/,
+    );
+    await expect(
+      run('org:sso', [...literal['org:sso'], '--client-secret', 's3cret']),
+    ).rejects.toThrow(/never taken from the command line/);
+    await expect(run('org:sso', literal['org:sso'])).rejects.toThrow(/KEYHOLD_SSO_CLIENT_SECRET/);
   });
 
   it('org:token-lifetime caps new tokens: longer or never → 400, default shortened', async () => {

@@ -167,7 +167,8 @@ describe('sessions: login, logout, CSRF, expiry, re-authentication (SPEC §4)', 
 describe('login throttling', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_LIMIT_PER_MINUTE: '3' });
+    // Per (account, IP) 3; per IP across accounts 8 (the per-account test uses 5 of them).
+    t = await startTestApp({ LOGIN_LIMIT_PER_MINUTE: '3', LOGIN_IP_LIMIT_PER_MINUTE: '8' });
   });
   afterAll(() => t.close());
 
@@ -181,7 +182,8 @@ describe('login throttling', () => {
     expect(statuses).toEqual([400, 400, 400, 429]);
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last?.body.code).toBe('rate_limited');
-    // Even the right password waits out the window: the lockout is per account.
+    // From the same IP even the right password waits out the window (per account and IP; a
+    // fresh IP is not locked out: test/login-throttling.e2e-spec.ts).
     expect((await t.client().login(ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(429);
   });
 

@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../common/logging/logger';
+import { scrubSecrets } from '../common/secrets';
 
 // Keys that name a credential. `tokenId`, `tokenName`... are fine; `token`, `rawToken`,
 // `csrfToken`... are not (hence "ends with token").

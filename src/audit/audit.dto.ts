@@ -4,8 +4,9 @@ import { AuditAction, type ActorVia } from './audit-action';
 import { PageQuery } from '../common/http/pagination';
 
 // A date, or a date-time with an explicit offset: a bare local time would depend on the server.
+// Years 1970-9999 only: JavaScript and PostgreSQL disagree about year 0 and beyond 9999.
 const DATE_OR_ZONED_TIME =
-  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+  /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const TIME_MESSAGE = '$property must be an ISO-8601 date or a date-time with Z or an offset';
 
 export class AuditEventsQuery extends PageQuery {

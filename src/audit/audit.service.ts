@@ -5,7 +5,7 @@ import { assertOwnOrganization } from '../auth/organization-scope';
 import type { Principal } from '../auth/principal';
 import type { Membership } from '../users/membership.entity';
 import type { RequestMeta } from '../common/http/request-meta';
-import { scrubSecrets } from '../common/logging/logger';
+import { scrubSecrets } from '../common/secrets';
 import { ActorVia, AuditAction } from './audit-action';
 import { decodeTimeCursor, toPage } from '../common/http/pagination';
 import { AuditEvent } from './audit-event.entity';

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
 import { AuthMethod } from '../users/membership.entity';
+import { CarriesSecret } from '../common/http/carries-secret';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@keyhold.local' })
@@ -9,6 +10,7 @@ export class LoginDto {
   email!: string;
 
   @ApiProperty({ format: 'password' })
+  @CarriesSecret()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
@@ -17,6 +19,7 @@ export class LoginDto {
 
 export class ReauthenticateDto {
   @ApiProperty({ format: 'password' })
+  @CarriesSecret()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)

@@ -12,15 +12,21 @@ import { ALL_PERMISSIONS, Permission } from '../permissions/permission';
 import { SsoService } from '../sso/sso.service';
 import { AuthMethod } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
+import { processSecretInput, SecretInput, secretOption } from './secret-input';
+import { UsageError } from './usage-error';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
   migrate
-  org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password <pw>]
-  user:add --org <slug> --email <email> [--name <name>] [--password <pw> | --sso] [--superuser] [--grant api_tokens.manage]
+  org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password -]
+  user:add --org <slug> --email <email> [--name <name>] [--password - | --sso] [--superuser] [--grant api_tokens.manage]
   org:token-lifetime --org <slug> --max-days <days|none>
-  org:sso --org <slug> --issuer <url> --client-id <id> --client-secret <secret> [--allow-domain <domain>]...`;
+  org:sso --org <slug> --issuer <url> --client-id <id> --client-secret - [--allow-domain <domain>]...
+
+Secrets are never taken from the command line: "-" reads one line from stdin, or set
+KEYHOLD_ADMIN_PASSWORD (org:create), KEYHOLD_USER_PASSWORD (user:add) or
+KEYHOLD_SSO_CLIENT_SECRET (org:sso). org:create without a password prints a generated one.`;
 
 /** What the audit log records as the origin of a CLI change. */
 const CLI_META = () => ({ ip: 'cli', userAgent: 'keyhold-cli', requestId: randomUUID() });
@@ -38,7 +44,13 @@ function required(values: Record<string, unknown>, name: string): string {
   return value;
 }
 
-async function orgCreate(app: INestApplicationContext, args: string[]): Promise<Result> {
+type Command = (
+  app: INestApplicationContext,
+  args: string[],
+  input: SecretInput,
+) => Promise<Result>;
+
+const orgCreate: Command = async (app, args, input) => {
   const { values } = parseArgs({
     args,
     options: {
@@ -48,8 +60,14 @@ async function orgCreate(app: INestApplicationContext, args: string[]): Promise<
       'admin-password': { type: 'string' },
     },
   });
-  const generated = values['admin-password'] === undefined;
-  const password = values['admin-password'] ?? randomBytes(18).toString('base64url');
+  const given = await secretOption(
+    values['admin-password'],
+    'admin-password',
+    'KEYHOLD_ADMIN_PASSWORD',
+    input,
+  );
+  const generated = given === undefined;
+  const password = given ?? randomBytes(18).toString('base64url');
   const { organization, admin } = await inTransaction(app, async () => {
     const created = await app.get(OrganizationsService).createWithAdmin({
       name: required(values, 'name'),
@@ -71,7 +89,7 @@ async function orgCreate(app: INestApplicationContext, args: string[]): Promise<
     },
     ...(generated ? { generatedPassword: password } : {}),
   };
-}
+};
 
 async function findOrganization(app: INestApplicationContext, slug: string) {
   const organization = await app.get(OrganizationsService).findBySlug(slug);
@@ -84,7 +102,7 @@ async function findOrganization(app: INestApplicationContext, slug: string) {
   return organization;
 }
 
-async function userAdd(app: INestApplicationContext, args: string[]): Promise<Result> {
+const userAdd: Command = async (app, args, input) => {
   const { values } = parseArgs({
     args,
     options: {
@@ -99,7 +117,12 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
   });
   if (values.sso && values.password)
     throw new UsageError('--password and --sso exclude each other');
-  if (!values.sso && !values.password) throw new UsageError('give --password <pw> or --sso');
+  const password = values.sso
+    ? undefined
+    : await secretOption(values.password, 'password', 'KEYHOLD_USER_PASSWORD', input);
+  if (!values.sso && !password) {
+    throw new UsageError('give --password - (read from stdin), KEYHOLD_USER_PASSWORD, or --sso');
+  }
   const unknown = values.grant.filter((key) => !ALL_PERMISSIONS.includes(key as Permission));
   if (unknown.length > 0) throw new UsageError(`unknown permission: ${unknown.join(', ')}`);
   const organization = await findOrganization(app, required(values, 'org'));
@@ -109,7 +132,7 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
       email: required(values, 'email'),
       name: values.name,
       authMethod: values.sso ? AuthMethod.Sso : AuthMethod.Password,
-      password: values.password,
+      password,
       isSuperuser: values.superuser,
       permissions: values.grant,
     });
@@ -128,10 +151,10 @@ async function userAdd(app: INestApplicationContext, args: string[]): Promise<Re
       permissions: member.permissions,
     },
   };
-}
+};
 
 /** Sets or clears the organization's maximum token lifetime (SPEC §2). */
-async function orgTokenLifetime(app: INestApplicationContext, args: string[]): Promise<Result> {
+const orgTokenLifetime: Command = async (app, args) => {
   const { values } = parseArgs({
     args,
     options: { org: { type: 'string' }, 'max-days': { type: 'string' } },
@@ -146,10 +169,10 @@ async function orgTokenLifetime(app: INestApplicationContext, args: string[]): P
     organization: { id: organization.id, slug: organization.slug },
     maxTokenLifetimeDays: organization.maxTokenLifetimeDays,
   };
-}
+};
 
 /** Points an organization at its identity provider; the output never contains the secret. */
-async function orgSso(app: INestApplicationContext, args: string[]): Promise<Result> {
+const orgSso: Command = async (app, args, input) => {
   const { values } = parseArgs({
     args,
     options: {
@@ -160,23 +183,31 @@ async function orgSso(app: INestApplicationContext, args: string[]): Promise<Res
       'allow-domain': { type: 'string', multiple: true, default: [] },
     },
   });
+  const clientSecret = await secretOption(
+    values['client-secret'],
+    'client-secret',
+    'KEYHOLD_SSO_CLIENT_SECRET',
+    input,
+  );
+  if (!clientSecret) {
+    throw new UsageError('give --client-secret - (read from stdin) or KEYHOLD_SSO_CLIENT_SECRET');
+  }
   const organization = await findOrganization(app, required(values, 'org'));
   const sso = await app.get(SsoService).configure(organization.id, {
     issuer: required(values, 'issuer'),
     clientId: required(values, 'client-id'),
-    clientSecret: required(values, 'client-secret'),
+    clientSecret,
     allowedEmailDomains: values['allow-domain'],
   });
   return { action: 'org:sso', organization: { id: organization.id, slug: organization.slug }, sso };
-}
+};
 
-const COMMANDS: Record<string, (app: INestApplicationContext, args: string[]) => Promise<Result>> =
-  {
-    'org:create': orgCreate,
-    'user:add': userAdd,
-    'org:sso': orgSso,
-    'org:token-lifetime': orgTokenLifetime,
-  };
+const COMMANDS: Record<string, Command> = {
+  'org:create': orgCreate,
+  'user:add': userAdd,
+  'org:sso': orgSso,
+  'org:token-lifetime': orgTokenLifetime,
+};
 
 export function isKnownCommand(name: string): boolean {
   return name in COMMANDS || name === 'migrate';
@@ -187,9 +218,10 @@ export async function runCommand(
   app: INestApplicationContext,
   name: string,
   args: string[],
+  input: SecretInput = processSecretInput,
 ): Promise<Result> {
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`${name} is not available yet`);
   const orm = app.get(MikroORM);
-  return RequestContext.create(orm.em.fork(), () => command(app, args));
+  return RequestContext.create(orm.em.fork(), () => command(app, args, input));
 }

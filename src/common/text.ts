@@ -3,11 +3,25 @@
  * Control characters (C0, DEL, C1), line and paragraph separators and bidi overrides: never
  * legitimate in names, emails, passwords or cursors, and a way to disguise text shown to people.
  */
-export const UNSAFE_CHARACTER =
-  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_CHARACTER_SET =
+  '\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+export const UNSAFE_CHARACTER = new RegExp(`[${UNSAFE_CHARACTER_SET}]`);
+const UNSAFE_CHARACTERS = new RegExp(`[${UNSAFE_CHARACTER_SET}]`, 'g');
+// A UTF-16 surrogate without its partner: not text, and it breaks encodeURI, PostgreSQL and JSON.
+const LONE_SURROGATE =
+  '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE);
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE, 'g');
 /* eslint-enable no-control-regex */
 
-export const hasUnsafeCharacter = (value: string): boolean => UNSAFE_CHARACTER.test(value);
+export const hasLoneSurrogate = (value: string): boolean => HAS_LONE_SURROGATE.test(value);
+
+export const hasUnsafeCharacter = (value: string): boolean =>
+  UNSAFE_CHARACTER.test(value) || HAS_LONE_SURROGATE.test(value);
+
+/** For values we keep rather than refuse (a user agent): unsafe characters become spaces. */
+export const stripUnsafeCharacters = (value: string): string =>
+  value.replace(UNSAFE_CHARACTERS, ' ').replace(LONE_SURROGATES, '\ufffd');
 
 /** An ILIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
 export const containsPattern = (text: string): string =>

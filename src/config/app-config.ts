@@ -9,7 +9,14 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 /** Typed configuration, validated once at start and injected everywhere by class token. */
 export class AppConfig {
   readonly env!: 'development' | 'production' | 'test';
-  readonly http!: { port: number; host: string; publicUrl: string; trustProxy: TrustProxy };
+  readonly http!: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    trustProxy: TrustProxy;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+  };
   readonly dataDir!: string;
   readonly databaseUrl?: string;
   readonly redis!: { url?: string; keyPrefix: string };
@@ -28,7 +35,10 @@ export class AppConfig {
     lastUsedFlushMs: number;
   };
   readonly auth!: {
+    /** Per (account, IP); per IP and per account across IPs have their own, higher limits. */
     loginLimitPerMinute: number;
+    loginIpLimitPerMinute: number;
+    loginAccountLimitPerMinute: number;
     sessionIdleMinutes: number;
     sessionAbsoluteHours: number;
     reauthWindowMinutes: number;
@@ -36,7 +46,7 @@ export class AppConfig {
   };
   readonly bootstrap!: { orgName?: string; adminEmail?: string; adminPassword?: string };
   /** Encrypts SSO client secrets: SSO_SECRET_KEY, else a random key kept in `keyFile`. */
-  readonly sso!: { secretKey?: string; keyFile: string };
+  readonly sso!: { secretKey?: string; keyFile: string; allowedIssuerHosts: string[] };
   readonly logLevel!: LogLevel;
 
   static create(values: AppConfig): AppConfig {
@@ -82,6 +92,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       host,
       publicUrl: env.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${env.PORT}`,
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
     },
     dataDir,
     databaseUrl: env.DATABASE_URL,
@@ -102,6 +114,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     auth: {
       loginLimitPerMinute: env.LOGIN_LIMIT_PER_MINUTE,
+      loginIpLimitPerMinute: env.LOGIN_IP_LIMIT_PER_MINUTE ?? 5 * env.LOGIN_LIMIT_PER_MINUTE,
+      loginAccountLimitPerMinute:
+        env.LOGIN_ACCOUNT_LIMIT_PER_MINUTE ?? 10 * env.LOGIN_LIMIT_PER_MINUTE,
       sessionIdleMinutes: env.SESSION_IDLE_MINUTES,
       sessionAbsoluteHours: env.SESSION_ABSOLUTE_HOURS,
       reauthWindowMinutes: env.REAUTH_WINDOW_MINUTES,
@@ -112,7 +127,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       adminEmail: env.BOOTSTRAP_ADMIN_EMAIL,
       adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD,
     },
-    sso: { secretKey: env.SSO_SECRET_KEY, keyFile: resolve(dataDir, 'sso.key') },
+    sso: {
+      secretKey: env.SSO_SECRET_KEY,
+      keyFile: resolve(dataDir, 'sso.key'),
+      allowedIssuerHosts: (env.SSO_ALLOWED_ISSUER_HOSTS ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    },
     logLevel: env.LOG_LEVEL as LogLevel,
   });
 }

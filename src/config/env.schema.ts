@@ -63,6 +63,26 @@ export class EnvVars {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) TOKEN_CREATE_LIMIT_PER_MINUTE: number = 10;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) TOKEN_CREATE_LIMIT_PER_HOUR: number = 50;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) LOGIN_LIMIT_PER_MINUTE: number = 10;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) LOGIN_IP_LIMIT_PER_MINUTE?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) LOGIN_ACCOUNT_LIMIT_PER_MINUTE?: number;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30000;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  HTTP_HEADERS_TIMEOUT_MS: number = 10000;
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[A-Za-z0-9.:[\]-]+(,\s*[A-Za-z0-9.:[\]-]+)*$/, {
+    message: 'SSO_ALLOWED_ISSUER_HOSTS must be comma-separated host names or host:port pairs',
+  })
+  SSO_ALLOWED_ISSUER_HOSTS?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) SESSION_IDLE_MINUTES: number = 60;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) SESSION_ABSOLUTE_HOURS: number = 12;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) REAUTH_WINDOW_MINUTES: number = 15;
@@ -109,6 +129,11 @@ export const ENV_VARIABLES = [
   'TOKEN_CREATE_LIMIT_PER_MINUTE',
   'TOKEN_CREATE_LIMIT_PER_HOUR',
   'LOGIN_LIMIT_PER_MINUTE',
+  'LOGIN_IP_LIMIT_PER_MINUTE',
+  'LOGIN_ACCOUNT_LIMIT_PER_MINUTE',
+  'HTTP_REQUEST_TIMEOUT_MS',
+  'HTTP_HEADERS_TIMEOUT_MS',
+  'SSO_ALLOWED_ISSUER_HOSTS',
   'SESSION_IDLE_MINUTES',
   'SESSION_ABSOLUTE_HOURS',
   'REAUTH_WINDOW_MINUTES',

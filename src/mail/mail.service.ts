@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { isPlainEmail } from '../common/email';
-import { scrubSecrets } from '../common/logging/logger';
+import { scrubSecrets } from '../common/secrets';
 import { MailWorker } from './mail.worker';
 import type { MailKind, TokenCreatedMail, TokenMailPayload, TokenRevokedMail } from './mail.types';
 import { OutboxMessage } from './outbox-message.entity';

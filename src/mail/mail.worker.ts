@@ -7,7 +7,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { scrubSecrets } from '../common/logging/logger';
+import { scrubSecrets } from '../common/secrets';
 import { AppConfig } from '../config/app-config';
 import { retryDelayMs } from './backoff';
 import { ClaimedMessage, MailOutbox } from './mail-outbox';

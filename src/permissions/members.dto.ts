@@ -17,6 +17,7 @@ import { PageQuery } from '../common/http/pagination';
 import { Permission, PERMISSION_LABELS } from './permission';
 import { AuthMethod } from '../users/membership.entity';
 import { MIN_PASSWORD_LENGTH } from '../users/users.service';
+import { CarriesSecret } from '../common/http/carries-secret';
 
 export class PermissionsPatch {
   @ApiPropertyOptional({ description: PERMISSION_LABELS[Permission.ManageApiTokens] })
@@ -45,6 +46,7 @@ export class UpdateMemberDto {
 
   @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH, description: 'With authMethod: password' })
   @OptionalNotNull()
+  @CarriesSecret()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(1024)
@@ -74,6 +76,7 @@ export class AddMemberDto {
     description: 'Required for password accounts, refused for SSO accounts',
   })
   @IsOptional()
+  @CarriesSecret()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxLength(1024)

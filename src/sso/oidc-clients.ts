@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BaseClient, custom, errors, Issuer } from 'openid-client';
 import { KeyholdException } from '../common/errors/keyhold.exception';
+import {
+  currentOutboundPolicy,
+  OutboundPolicy,
+  OutboundRefused,
+  outboundPolicyContext,
+} from '../common/net/outbound-policy';
+import { AppConfig } from '../config/app-config';
 import { SsoErrorCode, SsoException } from './sso.errors';
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
@@ -43,6 +50,12 @@ function reasonOf(error: Error): string {
 
 function toSsoException(error: unknown): unknown {
   if (error instanceof KeyholdException) return error;
+  if (error instanceof OutboundRefused) {
+    return new SsoException(
+      SsoErrorCode.ProviderUnavailable,
+      'The identity provider is not on a public address.',
+    );
+  }
   if (error instanceof errors.OPError) {
     return new SsoException(
       SsoErrorCode.ProviderError,
@@ -79,40 +92,62 @@ const claimString = (value: unknown): string | null =>
 /** Some providers (e.g. AWS Cognito) send the boolean as a string. */
 const claimTrue = (value: unknown): boolean => value === true || value === 'true';
 
+// Discovery is static in openid-client: its one options hook asks the policy of the call.
+Issuer[custom.http_options] = (url) => currentOutboundPolicy().httpOptionsFor(url);
+
+const refusedIssuer = () =>
+  new SsoException(
+    SsoErrorCode.IssuerNotAllowed,
+    'The issuer resolves to a loopback, private, link-local or otherwise non-public address. ' +
+      'An intranet identity provider must be listed in SSO_ALLOWED_ISSUER_HOSTS.',
+  );
+
 /** openid-client behind a small surface: discovery (cached), authorization URL, code exchange. */
 @Injectable()
 export class OidcClients {
   private readonly logger = new Logger('OidcClients');
   private readonly issuers = new Map<string, { issuer: Promise<Issuer>; at: number }>();
+  private readonly policy: OutboundPolicy;
+
+  constructor(config: AppConfig) {
+    this.policy = new OutboundPolicy(config.sso.allowedIssuerHosts);
+  }
 
   /**
    * The provider's discovery document, cached per issuer for a while (it also caches the JWKS).
    * It must name itself exactly `issuerUrl` (OpenID Connect Discovery 4.3), else tokens would be
-   * checked against an issuer the organization never chose.
+   * checked against an issuer the organization never chose. Every fetch for it (discovery,
+   * keys, token, UserInfo) goes through the outbound address policy, and a failure says the same
+   * whatever the fetched address answered (or did not): no port scanning through this.
    */
   discover(issuerUrl: string, failure: SsoErrorCode): Promise<Issuer> {
     const cached = this.issuers.get(issuerUrl);
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.issuer;
-    const issuer = Issuer.discover(issuerUrl).then(
-      (found) => {
-        if (found.metadata.issuer !== issuerUrl) {
-          throw new SsoException(
-            failure,
-            `The discovery document names the issuer "${String(found.metadata.issuer)}", not ` +
-              `"${issuerUrl}"; configure exactly the provider's issuer value.`,
-          );
-        }
-        return found;
-      },
-      (error: unknown) => {
-        const reason = error instanceof Error ? reasonOf(error) : 'unknown error';
-        this.logger.warn({ issuer: issuerUrl, reason }, 'OpenID Connect discovery failed');
-        throw new SsoException(
-          failure,
-          `Cannot read ${issuerUrl}/.well-known/openid-configuration (${reason}).`,
-        );
-      },
-    );
+    const unusable = () =>
+      new SsoException(
+        failure,
+        `No usable OpenID Provider configuration was found at ${issuerUrl}/.well-known/` +
+          'openid-configuration. It must answer 200 with a valid document whose issuer is ' +
+          'exactly this value.',
+      );
+    const issuer = outboundPolicyContext
+      .run(this.policy, () => Issuer.discover(issuerUrl))
+      .then(
+        (found) => {
+          if (found.metadata.issuer !== issuerUrl) {
+            this.logger.warn({ issuer: issuerUrl }, 'OpenID Connect discovery: issuer mismatch');
+            throw unusable();
+          }
+          found[custom.http_options] = (url) => this.policy.httpOptionsFor(url);
+          return found;
+        },
+        (error: unknown) => {
+          if (error instanceof OutboundRefused) throw refusedIssuer();
+          const reason = error instanceof Error ? reasonOf(error) : 'unknown error';
+          this.logger.warn({ issuer: issuerUrl, reason }, 'OpenID Connect discovery failed');
+          throw unusable();
+        },
+      );
     // Only successful discoveries stay; a superuser trying many issuers cannot grow it forever.
     if (this.issuers.size >= MAX_CACHED_ISSUERS) this.issuers.clear();
     this.issuers.set(issuerUrl, { issuer, at: Date.now() });
@@ -129,6 +164,7 @@ export class OidcClients {
       response_types: ['code'],
     });
     client[custom.clock_tolerance] = CLOCK_TOLERANCE_SECONDS;
+    client[custom.http_options] = (url) => this.policy.httpOptionsFor(url);
     return client;
   }
 

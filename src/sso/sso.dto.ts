@@ -10,6 +10,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { MAX_ALLOWED_DOMAINS } from './sso-settings';
+import { CarriesSecret } from '../common/http/carries-secret';
 
 export class SsoConfigDto {
   @ApiProperty({
@@ -34,6 +35,7 @@ export class SsoConfigDto {
     writeOnly: true,
     description: 'Stored encrypted; never returned by any endpoint',
   })
+  @CarriesSecret()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)

@@ -15,6 +15,8 @@ export enum SsoErrorCode {
   EmailDomainNotAllowed = 'sso_email_domain_not_allowed',
   UserUnknown = 'sso_user_unknown',
   PasswordAccount = 'sso_password_account',
+  IssuerNotAllowed = 'sso_issuer_not_allowed',
+  IdentityMismatch = 'sso_identity_mismatch',
 }
 
 export const SsoException = exceptionFor(
@@ -60,6 +62,14 @@ export const SsoException = exceptionFor(
     sso_user_unknown: {
       status: HttpStatus.FORBIDDEN,
       title: 'No SSO account in this organization has that email address',
+    },
+    sso_issuer_not_allowed: {
+      status: HttpStatus.BAD_REQUEST,
+      title: 'The issuer is not on a public address',
+    },
+    sso_identity_mismatch: {
+      status: HttpStatus.FORBIDDEN,
+      title: 'This account is linked to another identity at the provider',
     },
     sso_password_account: {
       status: HttpStatus.FORBIDDEN,

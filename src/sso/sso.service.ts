@@ -231,6 +231,14 @@ export class SsoService {
     if (!member.isActive) {
       throw new AuthException(AuthErrorCode.AccountDisabled, 'This account has been deactivated.');
     }
+    // The email alone is not an identity: a provider may hand a freed address to someone else.
+    if (!(await this.users.pinSsoSubject(member, identity.subject.slice(0, 255)))) {
+      throw new SsoException(
+        SsoErrorCode.IdentityMismatch,
+        'This account is linked to another identity at your identity provider; ask a superuser ' +
+          'to switch the account to password and back to SSO to link it again.',
+      );
+    }
     return member;
   }
 

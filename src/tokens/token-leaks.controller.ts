@@ -4,6 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-
 import { Public } from '../auth/auth-rule.decorator';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { TokenLeaksService } from './token-leaks.service';
+import { CarriesSecret } from '../common/http/carries-secret';
 
 export class TokenLeakReportDto {
   @ApiProperty({
@@ -11,6 +12,7 @@ export class TokenLeakReportDto {
     maxItems: 100,
     description: 'Raw tokens found where they should not be',
   })
+  @CarriesSecret()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -19,9 +21,9 @@ export class TokenLeakReportDto {
   tokens!: string[];
 }
 
+/** The same answer whether the strings were live, dead or made up: no oracle (SPEC §2a). */
 export class TokenLeakReceipt {
-  @ApiProperty() received!: number;
-  @ApiProperty({ description: 'How many were live and are now revoked' }) revoked!: number;
+  @ApiProperty({ description: 'How many strings were received' }) received!: number;
 }
 
 @ApiTags('token leaks')
@@ -36,7 +38,8 @@ export class TokenLeaksController {
     summary: 'Report exposed tokens (e.g. from a secret scanner): each live one is revoked at once',
     description:
       'Anyone holding a token may report it. Each revocation is audited (by: leak_report) and its ' +
-      'owner is emailed. Throttled per IP.',
+      'owner is emailed. The answer is the same whether the strings were live, already dead or ' +
+      'made up. Throttled per IP.',
   })
   @ApiAcceptedResponse({ type: TokenLeakReceipt })
   report(

@@ -13,11 +13,12 @@ export class TokenLeaksService {
     private readonly rateLimits: RateLimitService,
   ) {}
 
-  async report(raws: string[], meta: RequestMeta): Promise<{ received: number; revoked: number }> {
+  async report(raws: string[], meta: RequestMeta): Promise<{ received: number }> {
     await this.rateLimits.consume(
       { bucket: 'token-leak-report', limit: REPORTS_PER_MINUTE_PER_IP, windowMs: 60_000 },
       meta.ip,
     );
-    return { received: raws.length, revoked: await this.tokens.revokeLeaked(raws, meta) };
+    await this.tokens.revokeLeaked(raws, meta);
+    return { received: raws.length };
   }
 }

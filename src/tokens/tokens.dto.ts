@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { CarriesSecret } from '../common/http/carries-secret';
 
 export const EXPIRY_CHOICES = [7, 30, 90, 365] as const;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -33,6 +34,7 @@ export class ApiTokenAuthDto {
   username!: string;
 
   @ApiProperty({ format: 'password' })
+  @CarriesSecret()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)

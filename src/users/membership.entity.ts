@@ -33,6 +33,10 @@ export class Membership {
   @Property({ type: 'integer' })
   failedLoginCount: number = 0;
 
+  /** The identity provider's `sub`, pinned at the first SSO sign-in; cleared on a method switch. */
+  @Property({ type: 'string', length: 255, nullable: true })
+  ssoSubject: string | null = null;
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -109,16 +109,35 @@ export class UsersService {
       member.lastLoginAt = new Date();
       member.failedLoginCount = 0;
     } else {
-      // Atomic, so concurrent failures are all counted.
-      await this.em.nativeUpdate(
-        Membership,
-        { user: member.user.id },
-        { failedLoginCount: raw('failed_login_count + 1') },
-      );
+      await this.countFailedLogin(member.user.id);
       member.failedLoginCount += 1;
       return;
     }
     await this.em.flush();
+  }
+
+  /** Atomic, so concurrent failures are all counted. */
+  async countFailedLogin(userId: string): Promise<void> {
+    await this.em.nativeUpdate(
+      Membership,
+      { user: userId },
+      { failedLoginCount: raw('failed_login_count + 1') },
+    );
+  }
+
+  /**
+   * Pins the identity provider's `sub` at the first SSO sign-in (atomically: two first sign-ins
+   * racing with different subjects pin one); false when another subject is already pinned.
+   */
+  async pinSsoSubject(member: Membership, subject: string): Promise<boolean> {
+    if (member.ssoSubject !== null) return member.ssoSubject === subject;
+    await this.em.nativeUpdate(
+      Membership,
+      { user: member.user.id, ssoSubject: null },
+      { ssoSubject: subject },
+    );
+    await this.em.refresh(member);
+    return member.ssoSubject === subject;
   }
 
   findMember(organizationId: string, userId: string): Promise<Membership | null> {
@@ -209,6 +228,7 @@ export class UsersService {
       if (!member) throw new UsersException(UsersErrorCode.UserNotFound, 'No such user.');
       if (method === AuthMethod.Sso && member.authMethod === AuthMethod.Sso) return member;
       member.authMethod = method;
+      member.ssoSubject = null;
       member.user.passwordHash = passwordHash;
       await this.em.flush();
       await this.sessions.endAllFor(userId);

@@ -12,6 +12,9 @@ export enum CommonErrorCode {
   InternalError = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
   RouteWithoutAuthRule = 'route_without_auth_rule',
+  MalformedRequest = 'malformed_request',
+  RequestTimeout = 'request_timeout',
+  HeadersTooLarge = 'headers_too_large',
 }
 
 const definitions = registerErrors<CommonErrorCode>({
@@ -27,6 +30,12 @@ const definitions = registerErrors<CommonErrorCode>({
   rate_limited: { status: HttpStatus.TOO_MANY_REQUESTS, title: 'Too many requests' },
   internal_error: { status: HttpStatus.INTERNAL_SERVER_ERROR, title: 'Internal error' },
   service_unavailable: { status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Service unavailable' },
+  malformed_request: { status: HttpStatus.BAD_REQUEST, title: 'The HTTP request is malformed' },
+  request_timeout: { status: HttpStatus.REQUEST_TIMEOUT, title: 'The request took too long' },
+  headers_too_large: {
+    status: 431 as HttpStatus,
+    title: 'The request headers are too large',
+  },
   route_without_auth_rule: {
     status: HttpStatus.FORBIDDEN,
     title: 'This route declares no access rule and is refused',

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { DriverException } from '@mikro-orm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { internalError, problemOf, toKeyholdException } from './problem';
+import { internalError, replyWithProblem, toKeyholdException } from './problem';
 
 /**
  * A database error's message carries the SQL with its values inlined (password hashes, digests):
@@ -31,12 +31,7 @@ function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyRepl
     );
   }
   if (reply.sent) return;
-  void reply
-    .status(exception.status)
-    .headers(exception.headers)
-    .header('content-type', 'application/problem+json; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(problemOf(exception, String(request.id)));
+  replyWithProblem(reply, exception, String(request.id));
 }
 
 @Catch()

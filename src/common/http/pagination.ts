@@ -70,12 +70,20 @@ export function toPage<Row, Item>(
   };
 }
 
+// Exactly what Date#toISOString writes for the years PostgreSQL and JavaScript agree on: a forged
+// `+010000-…`, `-000100-…` or `0000-…` would reach the database as a timestamp it rejects.
+const CURSOR_TIME = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A timestamp a cursor carries, checked as a value (see CURSOR_TIME); anything else is a 400. */
+export function cursorTime(value: unknown): Date {
+  const time = typeof value === 'string' && CURSOR_TIME.test(value) ? new Date(value) : null;
+  if (!time || Number.isNaN(time.getTime()) || time.toISOString() !== value) throw invalidCursor();
+  return time;
+}
+
 /** The usual (createdAt, id) keyset cursor, checked so that a forged one is a 400, never a 500. */
 export function decodeTimeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = decodeCursor(cursor, 2);
-  const createdAt = new Date(String(at));
-  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !isUUID(id)) {
-    throw invalidCursor();
-  }
-  return { createdAt, id };
+  if (typeof id !== 'string' || !isUUID(id)) throw invalidCursor();
+  return { createdAt: cursorTime(at), id };
 }

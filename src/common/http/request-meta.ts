@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { scrubText } from '../secrets';
+import { stripUnsafeCharacters } from '../text';
 
 /** Where a request came from: one source for logs, rate limits, last-used, audit and emails. */
 export interface RequestMeta {
@@ -8,11 +11,29 @@ export interface RequestMeta {
   requestId: string;
 }
 
+const MAX_USER_AGENT = 512;
+
+/**
+ * request.ip honours X-Forwarded-For only as far as TRUST_PROXY allows (Fastify trustProxy), but
+ * it takes whatever text the forwarded header holds: anything that is not an address falls back
+ * to the socket's peer, so only real addresses reach logs, limits and the `inet`-sized columns.
+ */
+export function clientIp(request: FastifyRequest): string {
+  const ip = request.ip;
+  if (typeof ip === 'string' && ip.length <= 45 && isIP(ip) !== 0) return ip;
+  return request.socket?.remoteAddress ?? 'unknown';
+}
+
+/** A user agent as it may be logged, stored and mailed: no secrets, no controls, bounded. */
+export function cleanUserAgent(raw: string | string[] | undefined): string {
+  const text = Array.isArray(raw) ? raw.join(' ') : (raw ?? '');
+  return stripUnsafeCharacters(scrubText(text)).slice(0, MAX_USER_AGENT);
+}
+
 export function requestMetaOf(request: FastifyRequest): RequestMeta {
-  // request.ip honours X-Forwarded-For only as far as TRUST_PROXY allows (Fastify trustProxy).
   return {
-    ip: request.ip,
-    userAgent: String(request.headers['user-agent'] ?? '').slice(0, 512),
+    ip: clientIp(request),
+    userAgent: cleanUserAgent(request.headers['user-agent']),
     requestId: String(request.id),
   };
 }

@@ -1,25 +1,7 @@
 import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
 import { FieldError } from '../errors/keyhold.exception';
-import { hasUnsafeCharacter } from '../text';
-
-function controlCharacterFields(value: unknown, path: string, found: FieldError[]): FieldError[] {
-  if (typeof value === 'string') {
-    if (hasUnsafeCharacter(value)) {
-      found.push({
-        field: path || 'body',
-        message: `${path || 'value'} must not contain control characters`,
-      });
-    }
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => controlCharacterFields(item, `${path}[${index}]`, found));
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      controlCharacterFields(item, path ? `${path}.${key}` : key, found);
-    }
-  }
-  return found;
-}
+import { inputShapeErrors } from './input-shape';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -39,7 +21,10 @@ const invalid = (errors: FieldError[]) =>
     { errors },
   );
 
-/** Rejects unknown fields, wrong types and control characters with field-level RFC 9457 errors. */
+/**
+ * Rejects unknown fields (whatever their name), wrong types, control characters and pasted tokens
+ * with field-level RFC 9457 errors.
+ */
 @Injectable()
 export class RequestValidationPipe extends ValidationPipe {
   constructor() {
@@ -65,8 +50,9 @@ export class RequestValidationPipe extends ValidationPipe {
           throw invalid([{ field: 'body', message: 'The body must be a JSON object' }]);
         }
       }
-      const found = controlCharacterFields(value, '', []);
-      if (found.length > 0) throw invalid(found);
+      const dto = metadata.type === 'param' ? undefined : metadata.metatype;
+      const found = inputShapeErrors(value, dto);
+      if (found.length > 0) throw invalid(found.slice(0, 20));
     }
     return super.transform(value, metadata);
   }

@@ -2,31 +2,8 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { FastifyRequest } from 'fastify';
 import type { LogLevel } from '../../config/app-config';
-
-// Anything shaped like a Keyhold token (any prefix): scrubbed from every log line, whatever field.
-const TOKEN_LIKE = /\b[a-z][a-z0-9]{0,9}_[A-Za-z0-9]{38}\b/g;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
-
-/** Strings, errors and plain data are scrubbed (to a small depth); framework objects pass through. */
-export function scrubSecrets<T>(value: T, depth = 0): T {
-  if (typeof value === 'string') return value.replace(TOKEN_LIKE, '[redacted]') as T;
-  if (depth > 4) return value;
-  if (value instanceof Error) {
-    const scrubbed = new Error(scrubSecrets(value.message));
-    scrubbed.name = value.name;
-    scrubbed.stack = value.stack && scrubSecrets(value.stack);
-    return scrubbed as T;
-  }
-  if (Array.isArray(value)) return value.map((item: unknown) => scrubSecrets(item, depth + 1)) as T;
-  if (isPlainObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, scrubSecrets(item, depth + 1)]),
-    ) as T;
-  }
-  return value;
-}
+import { scrubSecrets } from '../secrets';
+import { clientIp, cleanUserAgent } from '../http/request-meta';
 
 /** The one pino root: Fastify's request logs and Nest's application logs both go through it. */
 export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
@@ -54,8 +31,8 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
           method: request.method,
           // The path only: a query string may carry anything, including a pasted token.
           path: scrubSecrets(request.url.split('?')[0]),
-          ip: request.ip,
-          userAgent: request.headers['user-agent'],
+          ip: clientIp(request),
+          userAgent: cleanUserAgent(request.headers['user-agent']),
         }),
         err: pino.stdSerializers.err,
       },

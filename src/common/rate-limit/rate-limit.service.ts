@@ -17,15 +17,14 @@ export interface RateLimit {
 export class RateLimitService {
   constructor(@Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage) {}
 
+  /** Counts one hit; true once the window's limit is exceeded (for limits that slow, not refuse). */
+  async isExceeded(rule: RateLimit, key: string): Promise<boolean> {
+    return (await this.hit(rule, key)).isBlocked;
+  }
+
   /** Counts one hit; throws 429 with Retry-After once the window's limit is exceeded. */
   async consume(rule: RateLimit, key: string): Promise<void> {
-    const record = await this.storage.increment(
-      `${rule.bucket}:${key}`,
-      rule.windowMs,
-      rule.limit,
-      rule.windowMs,
-      rule.bucket,
-    );
+    const record = await this.hit(rule, key);
     if (record.isBlocked) {
       const retryAfter = Math.max(1, Math.ceil(record.timeToBlockExpire));
       throw new CommonException(
@@ -34,5 +33,15 @@ export class RateLimitService {
         { headers: { 'retry-after': String(retryAfter) } },
       );
     }
+  }
+
+  private hit(rule: RateLimit, key: string) {
+    return this.storage.increment(
+      `${rule.bucket}:${key}`,
+      rule.windowMs,
+      rule.limit,
+      rule.windowMs,
+      rule.bucket,
+    );
   }
 }
