@@ -1,4 +1,3 @@
-/* eslint-disable no-control-regex -- matching control characters is the point */
 /**
  * Control characters (C0, DEL, C1), line and paragraph separators and bidi overrides: never
  * legitimate in names, emails, passwords or cursors, and a way to disguise text shown to people.
@@ -12,7 +11,6 @@ const LONE_SURROGATE =
   '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE);
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE, 'g');
-/* eslint-enable no-control-regex */
 
 export const hasLoneSurrogate = (value: string): boolean => HAS_LONE_SURROGATE.test(value);
 

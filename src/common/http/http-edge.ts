@@ -3,7 +3,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
 import { problemOf, replyWithProblem } from '../errors/problem';
 import { containsSecret } from '../secrets';
@@ -149,6 +149,6 @@ function onRequest(request: FastifyRequest, reply: FastifyReply, done: () => voi
 /** Security headers (helmet), the request id header, the docs page's CSP and the Host check. */
 export async function registerHttpEdge(app: NestFastifyApplication): Promise<void> {
   await app.register(helmet, { contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', onRequest);
 }
