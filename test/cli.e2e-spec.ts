@@ -89,7 +89,10 @@ describe('admin CLI (SPEC §8), on the server database', () => {
       cli,
       'org:create',
       ['--name', 'Env Corp', '--admin-email', 'boss@env.test'],
-      { env: { KEYHOLD_ADMIN_PASSWORD: 'env-password-1234' }, readStdin: () => Promise.reject(new Error('no stdin')) },
+      {
+        env: { KEYHOLD_ADMIN_PASSWORD: 'env-password-1234' },
+        readStdin: () => Promise.reject(new Error('no stdin')),
+      },
     );
     expect(fromEnv.generatedPassword).toBeUndefined();
     expect((await signIn(t, 'boss@env.test', 'env-password-1234')).csrfToken).toBeDefined();

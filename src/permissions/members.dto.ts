@@ -4,7 +4,6 @@ import {
   IsBoolean,
   IsEmail,
   IsEnum,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -44,7 +43,11 @@ export class UpdateMemberDto {
   @IsEnum(AuthMethod)
   authMethod?: AuthMethod;
 
-  @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH, description: 'With authMethod: password' })
+  @ApiPropertyOptional({
+    format: 'password',
+    minLength: MIN_PASSWORD_LENGTH,
+    description: 'With authMethod: password',
+  })
   @OptionalNotNull()
   @CarriesSecret()
   @IsString()
@@ -72,10 +75,11 @@ export class AddMemberDto {
   authMethod!: AuthMethod;
 
   @ApiPropertyOptional({
+    format: 'password',
     minLength: MIN_PASSWORD_LENGTH,
     description: 'Required for password accounts, refused for SSO accounts',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @CarriesSecret()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { CarriesSecret } from '../common/http/carries-secret';
+import { OptionalNotNull } from '../common/http/optional-not-null';
 
 export const EXPIRY_CHOICES = [7, 30, 90, 365] as const;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -41,7 +42,7 @@ export class ApiTokenAuthDto {
   password!: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @OptionalNotNull()
   @Transform(trim)
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
