@@ -1,3 +1,5 @@
+import { TOKEN_SECRET_LENGTH, tokenChecksum } from './token-checksum';
+
 /**
  * Anything shaped like a Keyhold token, whatever its prefix, with or without word boundaries and
  * with the underscore percent-encoded: a pasted token can hide in any header, field or path.
@@ -8,10 +10,33 @@ const HAS_TOKEN = new RegExp(TOKEN_SHAPE);
 
 export const REDACTED = '[redacted]';
 
+// An underscore and the 38 characters after it: the candidate for a real token's tail.
+const TAIL = /(?:_|%5[Ff])([A-Za-z0-9]{38})/g;
+const PREFIX_CHARS = /^[a-z][a-z0-9]{0,9}$/;
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 
-export const containsSecret = (text: string): boolean => HAS_TOKEN.test(text);
+/**
+ * True when the text holds a real token of any prefix: token-shaped *and* with a valid checksum.
+ * Refusing input on shape alone would refuse innocent base64url values (an OAuth code).
+ */
+export function containsSecret(text: string): boolean {
+  if (!HAS_TOKEN.test(text)) return false;
+  for (const match of text.matchAll(TAIL)) {
+    const tail = match[1];
+    const secret = tail.slice(0, TOKEN_SECRET_LENGTH);
+    const checksum = tail.slice(TOKEN_SECRET_LENGTH);
+    const before = text.slice(Math.max(0, match.index - 10), match.index);
+    for (let length = 1; length <= before.length; length++) {
+      const prefix = before.slice(before.length - length);
+      if (PREFIX_CHARS.test(prefix) && tokenChecksum(`${prefix}_${secret}`) === checksum) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 export const scrubText = (text: string): string =>
   HAS_TOKEN.test(text) ? text.replace(TOKEN_LIKE, REDACTED) : text;

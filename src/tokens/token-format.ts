@@ -1,21 +1,12 @@
 import { createHash, randomInt } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import {
+  TOKEN_CHECKSUM_LENGTH as CHECKSUM_LENGTH,
+  tokenChecksum as checksumOf,
+  TOKEN_SECRET_LENGTH as SECRET_LENGTH,
+} from '../common/token-checksum';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const SECRET_LENGTH = 32;
-const CHECKSUM_LENGTH = 6;
 const BASE62_RUN = new RegExp(`^[0-9A-Za-z]{${SECRET_LENGTH + CHECKSUM_LENGTH}}$`);
-
-/** CRC32 as 6 base62 characters (62^6 > 2^32), left-padded with zeros. */
-function checksumOf(text: string): string {
-  let value = crc32(text);
-  let encoded = '';
-  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
-    encoded = BASE62[value % 62] + encoded;
-    value = Math.floor(value / 62);
-  }
-  return encoded;
-}
 
 /** `prefix` + 32 CSPRNG base62 characters + 6-character CRC32 checksum of everything before it. */
 export function generateToken(prefix: string): string {

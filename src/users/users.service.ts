@@ -109,8 +109,9 @@ export class UsersService {
       member.lastLoginAt = new Date();
       member.failedLoginCount = 0;
     } else {
+      // Not mirrored on the loaded entity: a flush would write back a stale count over
+      // concurrent increments.
       await this.countFailedLogin(member.user.id);
-      member.failedLoginCount += 1;
       return;
     }
     await this.em.flush();
