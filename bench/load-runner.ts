@@ -8,6 +8,8 @@ export interface Measurement {
   /** Counter deltas between the load's start and its result. */
   sqlStatements: number;
   lastUsedWrites: number;
+  /** Server-process CPU over the window, in microseconds. */
+  cpuMicros: number;
   windowSeconds: number;
 }
 
@@ -68,6 +70,7 @@ export function runLoad(config: LoadConfig, counters: () => ServerCounters): Pro
             load: message.summary,
             sqlStatements: after.sqlStatements - start.sqlStatements,
             lastUsedWrites: after.lastUsedWrites - start.lastUsedWrites,
+            cpuMicros: after.cpuMicros - start.cpuMicros,
             windowSeconds: (performance.now() - startedAt) / 1000,
           }),
         );

@@ -26,6 +26,8 @@ export interface ScenarioResult {
   hotPathSqlPerRequest: number;
   lastUsedWrites: number;
   lastUsedWritesPerSecond: number;
+  /** Server-process CPU (process.cpuUsage) over the window, per request, in microseconds. */
+  cpuMicrosPerRequest: number;
 }
 
 export interface TargetCheck {
@@ -47,7 +49,12 @@ export interface BenchReport {
   };
   seeding: { storedTokens: number; seconds: number }[];
   scenarios: ScenarioResult[];
-  ratios: { meValidOverHealth: number | null; largeOverSmallTokens: number | null };
+  ratios: {
+    meValidOverHealth: number | null;
+    largeOverSmallTokens: number | null;
+    healthCpuOverRaw: number | null;
+    meCpuOverRaw: number | null;
+  };
   targets: TargetCheck[];
 }
 
@@ -81,6 +88,7 @@ export function renderReport(report: BenchReport): string {
     'scenario',
     'stored tokens',
     'req/s',
+    'CPU µs/req',
     'p50 ms',
     'p99 ms',
     'non-2xx',
@@ -91,6 +99,7 @@ export function renderReport(report: BenchReport): string {
     s.label,
     String(s.storedTokens),
     fixed(s.requestsPerSecond, 0),
+    fixed(s.cpuMicrosPerRequest, 1),
     fixed(s.latencyP50Ms, 2),
     fixed(s.latencyP99Ms, 2),
     String(s.non2xx) + (s.expectedStatus === 200 ? '' : ` (${s.expectedStatus} expected)`),
@@ -110,6 +119,8 @@ export function renderReport(report: BenchReport): string {
     '',
     table([header, ...rows]),
     '',
+    `server CPU per request, health / raw Fastify hello: ${ratio(ratios.healthCpuOverRaw)} (target <= 1.5)`,
+    `server CPU per request, me (cached token) / raw Fastify hello: ${ratio(ratios.meCpuOverRaw)} (target <= 3)`,
     `me-valid req/s / health req/s: ${ratio(ratios.meValidOverHealth)} (target >= 0.85)`,
     ...(ratios.largeOverSmallTokens === null
       ? []

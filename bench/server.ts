@@ -5,6 +5,7 @@ import { createRootLogger } from '../src/common/logging/logger';
 import { loadConfig } from '../src/config/app-config';
 import { QueryCounter } from '../src/database/query-counter';
 import { LastUsedRecorder } from '../src/tokens/last-used.recorder';
+import { processCpuMicros } from './raw-fastify';
 
 export const ADMIN_EMAIL = 'bench-admin@example.test';
 export const ADMIN_PASSWORD = 'bench-admin-password-123';
@@ -15,6 +16,8 @@ export interface ServerCounters {
   sqlStatements: number;
   /** Batched last-used statements written so far. */
   lastUsedWrites: number;
+  /** CPU time this process (which hosts the server) has used so far, in microseconds. */
+  cpuMicros: number;
 }
 
 export interface BenchServer {
@@ -48,7 +51,11 @@ export async function startServer(databaseUrl: string, dataDir: string): Promise
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
-    counters: () => ({ sqlStatements: queries.requestCount, lastUsedWrites: recorder.writes }),
+    counters: () => ({
+      sqlStatements: queries.requestCount,
+      lastUsedWrites: recorder.writes,
+      cpuMicros: processCpuMicros(),
+    }),
     async close() {
       if (closed) return;
       closed = true;
