@@ -8,6 +8,7 @@ import { BODY_LIMIT, useJsonBodyParser } from './common/http/json-body';
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
 import { setupOpenApi } from './common/http/openapi';
 import { AppConfig } from './config/app-config';
+import { registerRequestContext } from './database/request-context';
 
 export interface AppOptions {
   config: AppConfig;
@@ -36,9 +37,11 @@ export async function createApp({
     adapter,
     { logger: new NestPinoLogger(root), abortOnError: false, bodyParser: false },
   );
+  // First, so that every later hook and handler runs inside the request's context.
+  registerRequestContext(app);
   useJsonBodyParser(adapter);
   await app.register(fastifyCookie);
-  await registerHttpEdge(app);
+  registerHttpEdge(app);
   setupOpenApi(app);
   return app;
 }

@@ -14,7 +14,8 @@ export class DatabaseModule {
         MikroOrmModule.forRoot({
           ...ormOptions(databaseUrl),
           autoLoadEntities: true,
-          registerRequestContext: true,
+          // Registered as a Fastify hook instead (src/database/request-context.ts).
+          registerRequestContext: false,
           onQuery: counter.onQuery,
         }),
       ],

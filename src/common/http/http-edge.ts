@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
@@ -121,15 +121,32 @@ const CSP_DIRECTIVES = {
   frameAncestors: ["'none'"],
   upgradeInsecureRequests: null,
 };
-const DOCS_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
-  "frame-ancestors 'none'";
 
-/** Runs after helmet's hook: per-request headers and the Host check, synchronously. */
+/**
+ * The headers helmet sets, computed once: they depend on nothing in the request, and
+ * @fastify/helmet re-parses the CSP on every request (6.6 % of the CPU of GET /health/live).
+ */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+const SECURITY_HEADERS = helmetHeaders({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
+const DOCS_HEADERS = helmetHeaders({
+  contentSecurityPolicy: {
+    directives: { ...CSP_DIRECTIVES, styleSrc: ["'self'", "'unsafe-inline'"] },
+  },
+});
+
+/** Security headers, the request id header and the Host check, synchronously. */
 function onRequest(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  void reply.headers(request.url.startsWith('/api/docs') ? DOCS_HEADERS : SECURITY_HEADERS);
   void reply.header('x-request-id', request.id);
-  if (request.url.startsWith('/api/docs')) void reply.header('content-security-policy', DOCS_CSP);
   if (request.raw.httpVersionMajor === 1 && request.raw.httpVersionMinor >= 1) {
     if (!request.headers.host) {
       replyWithProblem(
@@ -146,9 +163,7 @@ function onRequest(request: FastifyRequest, reply: FastifyReply, done: () => voi
   done();
 }
 
-/** Security headers (helmet), the request id header, the docs page's CSP and the Host check. */
-export async function registerHttpEdge(app: NestFastifyApplication): Promise<void> {
-  await app.register(helmet, { contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', onRequest);
+/** Security headers (helmet's), the request id header, the docs page's CSP and the Host check. */
+export function registerHttpEdge(app: NestFastifyApplication): void {
+  app.getHttpAdapter().getInstance().addHook('onRequest', onRequest);
 }
