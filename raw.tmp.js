@@ -1,1 +1,0 @@
-const Fastify = require('fastify'); const app = Fastify({logger:false}); app.get('/hello', () => ({hello:'world'})); app.listen({port:3902,host:'127.0.0.1'}).then(()=>process.stderr.write('ready\n')); process.on('SIGINT', ()=>process.exit(0));
