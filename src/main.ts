@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const database = await resolveDatabase(config, logger);
   let app: NestFastifyApplication;
   try {
-    const applied = await runMigrations(database.url);
+    const applied = await runMigrations(database.url, config.database);
     if (applied.length > 0) logger.info({ migrations: applied }, 'Applied migrations');
     app = await createApp({ config, databaseUrl: database.url, logger });
     await app.listen({ port: config.http.port, host: config.http.host });

@@ -15,7 +15,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, config.database),
         RateLimitModule,
         AuditModule,
         UsersModule,

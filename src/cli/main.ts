@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
   );
   const database = await resolveDatabase(config, logger);
   try {
-    const applied = await runMigrations(database.url);
+    const applied = await runMigrations(database.url, config.database);
     if (name === 'migrate') {
       console.log(JSON.stringify({ action: 'migrate', applied }));
       return 0;

@@ -11,6 +11,9 @@ export interface ClaimedMessage {
   attempts: number;
 }
 
+/** NOTIFYed by the enqueuing transaction: every instance's worker wakes when it commits. */
+export const OUTBOX_CHANNEL = 'keyhold_mail_outbox';
+
 const DUE = `status = 'pending' and next_attempt_at <= now()
   and (locked_until is null or locked_until <= now())`;
 // Every update after the claim names the row *and* the attempt it claimed: if the lease ever
@@ -58,6 +61,20 @@ export class MailOutbox {
         [maxAttempts, limit, leaseMs],
       ),
     );
+  }
+
+  /**
+   * Milliseconds until the earliest pending row becomes claimable (its retry time or the end of
+   * its lease), or null when nothing is pending: the worker sleeps exactly that long.
+   */
+  async nextDueInMs(maxAttempts: number): Promise<number | null> {
+    const [row] = await this.orm.em.fork().execute<{ ms: string | number | null }[]>(
+      `select extract(epoch from min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at)))
+         - now()) * 1000 as ms
+       from mail_outbox where status = 'pending' and attempts < ?`,
+      [maxAttempts],
+    );
+    return row?.ms === null || row?.ms === undefined ? null : Math.max(0, Number(row.ms));
   }
 
   /** False when the lease had been lost (another worker owns the row now). */

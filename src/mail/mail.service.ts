@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { isPlainEmail } from '../common/email';
 import { scrubSecrets } from '../common/logging/logger';
+import { OUTBOX_CHANNEL } from './mail-outbox';
 import { MailWorker } from './mail.worker';
 import type { MailKind, TokenCreatedMail, TokenMailPayload, TokenRevokedMail } from './mail.types';
 import { OutboxMessage } from './outbox-message.entity';
@@ -65,6 +66,9 @@ export class MailService {
       ...(deliverable ? {} : { lastError: 'recipient is not one plain email address' }),
     });
     if (!deliverable) return;
+    // Delivered when (and only if) the enqueuing transaction commits: other instances' workers
+    // wake on it instead of polling; this instance's worker is kicked after the commit directly.
+    await this.em.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, '']);
     this.worker.enqueued(this.em.getTransactionContext<object>());
   }
 }

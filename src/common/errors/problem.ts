@@ -1,4 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+} from '../../database/database-errors';
 import { CommonErrorCode, CommonException } from './common-errors';
 import { FieldError, KeyholdException } from './keyhold.exception';
 
@@ -32,11 +36,21 @@ export function toKeyholdException(error: unknown): KeyholdException | null {
       code === CommonErrorCode.NotFound ? 'No such resource.' : error.message || 'Request refused.';
     return new CommonException(code, detail);
   }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   return null;
 }
 
+/** The database is down, refusing or too slow: worth retrying, never a 500 or a 401. */
+export const databaseUnavailable = () =>
+  new CommonException(
+    CommonErrorCode.ServiceUnavailable,
+    'The database is not available at the moment; try again shortly.',
+    { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } },
+  );
+
 export function problemOf(exception: KeyholdException, requestId?: string): ProblemDocument {
   return {
+    ...exception.extensions,
     type: `urn:keyhold:problem:${exception.code}`,
     title: exception.title,
     status: exception.status,

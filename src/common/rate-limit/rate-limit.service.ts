@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
+import { FallbackThrottlerStorage } from './fallback-storage';
 
 export interface RateLimit {
   /** Names the counter, e.g. `login-ip`. */
@@ -16,6 +17,12 @@ export interface RateLimit {
 @Injectable()
 export class RateLimitService {
   constructor(@Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage) {}
+
+  /** For readiness: Redis's state when it is configured. */
+  redisState(): 'ok' | 'down' | 'not_configured' {
+    if (!(this.storage instanceof FallbackThrottlerStorage)) return 'not_configured';
+    return this.storage.redisReachable ? 'ok' : 'down';
+  }
 
   /** Counts one hit; throws 429 with Retry-After once the window's limit is exceeded. */
   async consume(rule: RateLimit, key: string): Promise<void> {
