@@ -30,6 +30,8 @@ export function connectionBounds(timeouts: DatabaseTimeouts) {
   };
 }
 
+const ignore = (): void => undefined;
+
 /** Shared MikroORM options: the app adds its entities, the migrator needs none. */
 export function ormOptions(clientUrl: string, timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS) {
   return defineConfig({
@@ -50,6 +52,9 @@ export function ormOptions(clientUrl: string, timeouts: DatabaseTimeouts = DEFAU
       connection: connectionBounds(timeouts),
       // Waiting for a pooled connection is bounded too (knex's default is a minute).
       acquireConnectionTimeout: timeouts.connectTimeoutMs + 1000,
+      // knex would print a dropped pooled connection with console.log, outside the JSON logs;
+      // the failure reaches the caller as a query error anyway (a 503, logged by the filter).
+      log: { warn: ignore, error: ignore, deprecate: ignore, debug: ignore },
     },
     debug: false,
   });
