@@ -20,7 +20,7 @@ function startMigrator(): Migrator {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
-  const lines: Interface = createInterface({ input: child.stdout! });
+  const lines: Interface = createInterface({ input: child.stdout });
   const queue: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => {

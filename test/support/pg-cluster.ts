@@ -109,7 +109,7 @@ export async function startPgCluster(options: { migrate?: boolean } = {}): Promi
       frozen = await clusterPids(dataDir);
       for (const pid of frozen) process.kill(pid, 'SIGSTOP');
     },
-    async thaw() {
+    thaw() {
       for (const pid of frozen) {
         try {
           process.kill(pid, 'SIGCONT');
@@ -118,6 +118,7 @@ export async function startPgCluster(options: { migrate?: boolean } = {}): Promi
         }
       }
       frozen = [];
+      return Promise.resolve();
     },
     async destroy() {
       await cluster.thaw();

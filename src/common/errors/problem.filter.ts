@@ -30,7 +30,7 @@ function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyRepl
   if (!exception) {
     logger.error({ err: loggableError(error), requestId: request.id }, 'Unhandled error');
     exception = internalError();
-  } else if (exception.code === CommonErrorCode.ServiceUnavailable) {
+  } else if (exception.code === String(CommonErrorCode.ServiceUnavailable)) {
     if (Date.now() - lastOutageLog >= OUTAGE_LOG_INTERVAL_MS) {
       lastOutageLog = Date.now();
       const cause = isDatabaseUnavailable(error) ? describeDatabaseError(error) : exception.detail;
