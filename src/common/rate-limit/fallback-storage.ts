@@ -1,5 +1,5 @@
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import Redis from 'ioredis';
 
@@ -16,7 +16,9 @@ const RECONNECT_MAX_MS = 5_000;
  * while Redis is unreachable: one warning when it goes away, one message when it is back, and no
  * request ever fails or waits because of it (SPEC §5a). Limits are per instance meanwhile.
  */
-export class FallbackThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class FallbackThrottlerStorage
+  implements ThrottlerStorage, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger('RateLimits');
   private readonly memory = new ThrottlerStorageService();
   private readonly redis: Redis;
@@ -59,6 +61,17 @@ export class FallbackThrottlerStorage implements ThrottlerStorage, OnApplication
       }
     }
     return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  /** Gives Redis its connect timeout before the first request, so a healthy start shares counters. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CONNECT_TIMEOUT_MS);
+      this.redis.once('ready', resolve);
+    });
+    clearTimeout(timer);
   }
 
   onApplicationShutdown(): void {
