@@ -88,6 +88,16 @@ describe('the database unavailable (a cluster of its own, stopped and frozen)', 
       expectUnavailable(session.result, session.ms);
       expectUnavailable(ready.result, ready.ms);
       expect(ready.result.body.checks).toMatchObject({ database: 'down' });
+      // The invalidation listener's ping (no transaction) notices too: the token cache goes off.
+      const deadline = Date.now() + 20_000;
+      let checks: unknown;
+      do {
+        checks = (await t.client().get('/health/ready')).body.checks;
+      } while (
+        (checks as { cacheListener?: string }).cacheListener !== 'down' &&
+        Date.now() < deadline
+      );
+      expect(checks).toMatchObject({ database: 'down', cacheListener: 'down' });
     } finally {
       await cluster.thaw();
     }

@@ -12,7 +12,7 @@ interface PgClientInternals {
     removeListener(event: 'readyForQuery', listener: () => void): void;
   };
   readyForQuery?: boolean;
-  activeQuery?: unknown;
+  _activeQuery?: unknown;
 }
 
 /**
@@ -23,7 +23,7 @@ interface PgClientInternals {
 export function pingWithoutTransaction(client: Client, timeoutMs: number): Promise<void> {
   const internals = client as unknown as PgClientInternals;
   return new Promise<void>((resolve, reject) => {
-    if (!internals.readyForQuery || internals.activeQuery) {
+    if (!internals.readyForQuery || internals._activeQuery) {
       const timer = setTimeout(() => reject(new Error('Query read timeout')), timeoutMs);
       client.query('select 1').then(
         () => (clearTimeout(timer), resolve()),

@@ -79,7 +79,11 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       connectTimeoutMs: config.database.connectTimeoutMs,
       // A dead listener only delays mail until the safety sweep: no ping (and no cost) needed.
       pingMs: 0,
-      onNotification: () => this.kick(),
+      onNotification: () => {
+        // Another instance changed the outbox: what this one knew of the schedule may be stale.
+        this.knowsSchedule = false;
+        this.kick();
+      },
       // Whatever was enqueued while nobody listened is picked up at once.
       onListening: () => this.kick(),
       onLost: (error) =>
