@@ -81,8 +81,8 @@ export class SessionsService {
     await this.em.nativeDelete(Session, { id: sessionId });
   }
 
-  /** Ends every session of a user (deactivation, switching to SSO). */
-  async endAllFor(userId: string): Promise<void> {
-    await this.em.nativeDelete(Session, { userId });
+  /** Ends every session of a user (deactivation, switching to SSO), or all but `keep`. */
+  async endAllFor(userId: string, keep?: string): Promise<void> {
+    await this.em.nativeDelete(Session, keep ? { userId, id: { $ne: keep } } : { userId });
   }
 }

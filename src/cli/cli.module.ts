@@ -4,6 +4,8 @@ import { RateLimitModule } from '../common/rate-limit/rate-limit.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { PasswordService } from '../auth/password.service';
+import { MailQueueModule } from '../mail/mail.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { SsoModule } from '../sso/sso.module';
 import { UsersModule } from '../users/users.module';
@@ -21,7 +23,9 @@ export class CliModule {
         UsersModule,
         OrganizationsModule,
         SsoModule,
+        MailQueueModule,
       ],
+      providers: [PasswordService],
     };
   }
 }

@@ -12,6 +12,7 @@ import { ALL_PERMISSIONS, Permission } from '../permissions/permission';
 import { SsoService } from '../sso/sso.service';
 import { AuthMethod } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
+import { userResetPassword } from './reset-password.command';
 
 export class UsageError extends Error {}
 
@@ -19,6 +20,7 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   migrate
   org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password <pw>]
   user:add --org <slug> --email <email> [--name <name>] [--password <pw> | --sso] [--superuser] [--grant api_tokens.manage]
+  user:reset-password --email <email> [--password-stdin]   (else a generated password is printed)
   org:token-lifetime --org <slug> --max-days <days|none>
   org:sso --org <slug> --issuer <url> --client-id <id> --client-secret <secret> [--allow-domain <domain>]...`;
 
@@ -176,7 +178,14 @@ const COMMANDS: Record<string, (app: INestApplicationContext, args: string[]) =>
     'user:add': userAdd,
     'org:sso': orgSso,
     'org:token-lifetime': orgTokenLifetime,
+    'user:reset-password': (app, args) => userResetPassword(app, args),
   };
+
+/** The usage line(s) of one command, for `<command> --help`. */
+export function usageOf(name: string): string {
+  const lines = USAGE.split('\n').filter((line) => line.trim().split(' ')[0] === name);
+  return `Usage: npm run cli -- ${lines.map((line) => line.trim()).join('\n       npm run cli -- ')}`;
+}
 
 export function isKnownCommand(name: string): boolean {
   return name in COMMANDS || name === 'migrate';

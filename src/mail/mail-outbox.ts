@@ -1,13 +1,13 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { MailKind, TokenMailPayload } from './mail.types';
+import type { MailKind, OutboxPayload } from './mail.types';
 
 /** A row a worker holds the lease on; `attempts` (already counting this one) fences every update. */
 export interface ClaimedMessage {
   id: string;
   kind: MailKind;
   recipient: string;
-  payload: TokenMailPayload;
+  payload: OutboxPayload;
   attempts: number;
 }
 

@@ -12,7 +12,7 @@ import { AppConfig } from '../config/app-config';
 import { retryDelayMs } from './backoff';
 import { PgListener } from '../database/pg-listener';
 import { ClaimedMessage, MailOutbox, OUTBOX_CHANNEL } from './mail-outbox';
-import { oneLine, renderMail } from './mail-templates';
+import { oneLine, renderOutboxMail } from './mail-templates';
 import { MailTransport } from './mail-transport';
 
 const BATCH_SIZE = 10;
@@ -222,7 +222,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       messageId = await this.transport.send({
         id: message.id,
         to: message.recipient,
-        ...renderMail(message.kind, message.payload),
+        ...renderOutboxMail(message.kind, message.payload),
       });
     } catch (error) {
       await this.recordFailure(message, describeError(error));
