@@ -238,24 +238,17 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
 
   /**
    * The message is out: recording that must not be lost to a database blip, or the lease would
-   * expire and the message be sent again. A few quick retries before giving up.
+   * expire and the message be sent again.
    */
-  private async recordSent(message: ClaimedMessage, messageId: string): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.outbox.markSent(message, messageId);
-      } catch (error) {
-        if (attempt >= 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
-    }
+  private recordSent(message: ClaimedMessage, messageId: string): Promise<boolean> {
+    return persistently(() => this.outbox.markSent(message, messageId));
   }
 
   private async recordFailure(message: ClaimedMessage, error: string): Promise<void> {
     const { maxAttempts, retryBaseMs } = this.config.mail;
     const context = { outboxId: message.id, kind: message.kind, attempts: message.attempts, error };
     if (message.attempts >= maxAttempts) {
-      await this.outbox.markFailed(message, error);
+      await persistently(() => this.outbox.markFailed(message, error));
       this.logger.error(
         context,
         `Mail delivery failed for good after ${message.attempts} attempts`,
@@ -263,7 +256,20 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       return;
     }
     const retryInMs = retryDelayMs(message.attempts, retryBaseMs);
-    await this.outbox.markRetry(message, retryInMs, error);
+    // Lost to a database blip, the row would sit out its whole lease instead of its backoff.
+    await persistently(() => this.outbox.markRetry(message, retryInMs, error));
     this.logger.warn({ ...context, retryInMs }, 'Mail delivery failed; will retry');
+  }
+}
+
+/** A few quick retries (0.1 s to 0.8 s apart) before a settling update gives up. */
+async function persistently<T>(update: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await update();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }
