@@ -11,6 +11,7 @@ export default tseslint.config(
       'coverage/**',
       '*.mjs',
       '*.cjs',
+      'scripts/*.cjs',
       'jest.config.js',
     ],
   },

@@ -46,7 +46,10 @@ export interface BenchReport {
     durationSeconds: number;
     warmupSeconds: number;
     maxTokens: number;
+    idleSeconds: number;
   };
+  /** Database transactions of the idle instance (bench/idle.ts), before any load. */
+  idle?: { seconds: number; transactions: number; perSecond: number };
   seeding: { storedTokens: number; seconds: number }[];
   scenarios: ScenarioResult[];
   ratios: {
@@ -127,6 +130,12 @@ export function renderReport(report: BenchReport): string {
       : [
           `${settings.maxTokens} tokens / 1000 tokens req/s: ${ratio(ratios.largeOverSmallTokens)} (target: same within noise)`,
         ]),
+    ...(report.idle
+      ? [
+          `Idle instance: ${report.idle.transactions} database transactions in ${report.idle.seconds} s = ` +
+            `${report.idle.perSecond.toFixed(3)}/s (target <= 0.2/s, one every 5 s)`,
+        ]
+      : []),
     '',
     'Targets (SPEC section 10):',
     ...report.targets.map((t) => `  [${t.met ? ' ok ' : 'MISS'}] ${t.target}: ${t.measured}`),

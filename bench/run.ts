@@ -14,6 +14,8 @@
  *   BENCH_WARMUP       seconds of warm-up load before each scenario [2]
  *   BENCH_CONNECTIONS  concurrent connections [50]
  *   BENCH_MAX_TOKENS   stored tokens for the last scenario [1000000]
+ *   BENCH_IDLE_SECONDS window of the idle measurement (database transactions of an idle
+ *                      instance, before any load; 0 skips it) [30]
  *   LOG_LEVEL          the server's log level, to stderr [warn]
  * e.g. `BENCH_DURATION=3 BENCH_MAX_TOKENS=100000 npm run bench`.
  *
@@ -27,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminSession, probe } from './api-client';
 import { provisionDatabase } from './database';
+import { measureIdleTransactions } from './idle';
 import { killLoadProcesses, runLoad } from './load-runner';
 import { startRawFastify } from './raw-fastify';
 import { BenchReport, machineInfo, renderReport, saveReport, ScenarioResult } from './report';
@@ -59,6 +62,7 @@ function readSettings(): Settings {
     durationSeconds: numberFromEnv('BENCH_DURATION', 10, 1),
     warmupSeconds: numberFromEnv('BENCH_WARMUP', 2, 0),
     maxTokens: Math.round(numberFromEnv('BENCH_MAX_TOKENS', 1_000_000, 1)),
+    idleSeconds: numberFromEnv('BENCH_IDLE_SECONDS', 30, 0),
   };
 }
 
@@ -151,6 +155,11 @@ async function benchmark(settings: Settings, cleanup: Cleanup): Promise<BenchRep
   cleanup.add(() => seeder.close());
   progress(`server on ${server.baseUrl}`);
 
+  let idle: BenchReport['idle'];
+  if (settings.idleSeconds > 0) {
+    progress(`idle: counting database transactions for ${settings.idleSeconds} s`);
+    idle = await measureIdleTransactions(database.url, settings.idleSeconds);
+  }
   const admin = await AdminSession.login(server.baseUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
   const valid = await admin.createToken('bench valid');
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -216,6 +225,7 @@ async function benchmark(settings: Settings, cleanup: Cleanup): Promise<BenchRep
     settings,
     seeding,
     scenarios,
+    idle,
     ...evaluate(scenarios),
   };
 }

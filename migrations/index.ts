@@ -4,6 +4,7 @@ import { Migration20261123000200Audit } from './Migration20261123000200Audit';
 import { Migration20261123000300Mail } from './Migration20261123000300Mail';
 import { Migration20261123000400Sso } from './Migration20261123000400Sso';
 import { Migration20261123000500TokenLifetime } from './Migration20261123000500TokenLifetime';
+import { Migration20261201000000PasswordChange } from './Migration20261201000000PasswordChange';
 import { Migration20261201000000SsoSubject } from './Migration20261201000000SsoSubject';
 
 /** Applied in this order (by name); a new migration is appended here. */
@@ -14,5 +15,6 @@ export const migrations = [
   { name: 'Migration20261123000300Mail', class: Migration20261123000300Mail },
   { name: 'Migration20261123000400Sso', class: Migration20261123000400Sso },
   { name: 'Migration20261123000500TokenLifetime', class: Migration20261123000500TokenLifetime },
+  { name: 'Migration20261201000000PasswordChange', class: Migration20261201000000PasswordChange },
   { name: 'Migration20261201000000SsoSubject', class: Migration20261201000000SsoSubject },
 ];

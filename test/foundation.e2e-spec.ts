@@ -10,7 +10,12 @@ describe('foundation: health, docs, errors (HTTP)', () => {
   it('answers liveness and readiness (readiness pings the database)', async () => {
     const client = t.client();
     expect((await client.get('/health/live')).body).toEqual({ status: 'ok' });
-    expect((await client.get('/health/ready')).body).toEqual({ status: 'ok', database: 'ok' });
+    expect((await client.get('/health/ready')).body).toEqual({
+      status: 'ok',
+      database: 'ok',
+      cacheListener: 'ok',
+      redis: 'not_configured',
+    });
   });
 
   it('serves the OpenAPI document with security schemes and the error catalogue', async () => {

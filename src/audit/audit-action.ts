@@ -16,6 +16,7 @@ export enum AuditAction {
   MemberActivated = 'member.activated',
   AuthMethodChanged = 'member.auth_method_changed',
   ApiTokenAuthDenied = 'api_token_auth.denied',
+  PasswordChanged = 'auth.password_changed',
 }
 
 /** `password`: api-token-auth, where the credentials themselves are the only proof. */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
+import { MailModule } from '../mail/mail.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
@@ -11,13 +12,23 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { MeController } from './me.controller';
 import { MeService } from './me.service';
+import { PasswordController } from './password.controller';
+import { PasswordService } from './password.service';
 import { SessionsModule } from './sessions.module';
 
 @Module({
-  imports: [SessionsModule, UsersModule, OrganizationsModule, TokensModule, AuditModule],
-  controllers: [AuthController, MeController, ApiTokenAuthController],
+  imports: [
+    SessionsModule,
+    UsersModule,
+    OrganizationsModule,
+    TokensModule,
+    AuditModule,
+    MailModule,
+  ],
+  controllers: [AuthController, MeController, ApiTokenAuthController, PasswordController],
   providers: [
     AuthService,
+    PasswordService,
     MeService,
     ApiTokenAuthService,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -13,8 +13,14 @@ export interface IssuedSession {
   csrfToken: string;
 }
 
-// Writing last-seen on every request would cost a write per request; a minute's precision is enough.
-const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * How stale last-seen may get before a request refreshes it: writing it on every request would
+ * cost a write per request, but the interval must stay a small fraction of the idle window, or a
+ * session in steady use would expire between two refreshes (a tenth of it, at most a minute).
+ */
+export function touchIntervalMs(idleMinutes: number): number {
+  return Math.min(60_000, (idleMinutes * 60_000) / 10);
+}
 
 @Injectable()
 export class SessionsService {
@@ -55,7 +61,10 @@ export class SessionsService {
       await this.em.nativeDelete(Session, { id: session.id });
       return 'expired';
     }
-    if (now - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    if (
+      now - session.lastSeenAt.getTime() >=
+      touchIntervalMs(this.config.auth.sessionIdleMinutes)
+    ) {
       session.lastSeenAt = new Date(now);
       await this.em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: session.lastSeenAt });
     }
@@ -72,8 +81,8 @@ export class SessionsService {
     await this.em.nativeDelete(Session, { id: sessionId });
   }
 
-  /** Ends every session of a user (deactivation, switching to SSO). */
-  async endAllFor(userId: string): Promise<void> {
-    await this.em.nativeDelete(Session, { userId });
+  /** Ends every session of a user (deactivation, switching to SSO), or all but `keep`. */
+  async endAllFor(userId: string, keep?: string): Promise<void> {
+    await this.em.nativeDelete(Session, keep ? { userId, id: { $ne: keep } } : { userId });
   }
 }

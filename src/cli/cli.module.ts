@@ -4,6 +4,8 @@ import { RateLimitModule } from '../common/rate-limit/rate-limit.module';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { PasswordService } from '../auth/password.service';
+import { MailQueueModule } from '../mail/mail.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { SsoModule } from '../sso/sso.module';
 import { UsersModule } from '../users/users.module';
@@ -15,13 +17,15 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, config.database),
         RateLimitModule,
         AuditModule,
         UsersModule,
         OrganizationsModule,
         SsoModule,
+        MailQueueModule,
       ],
+      providers: [PasswordService],
     };
   }
 }

@@ -14,6 +14,7 @@ import { AuthMethod } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
 import { processSecretInput, SecretInput, secretOption } from './secret-input';
 import { UsageError } from './usage-error';
+import { userResetPassword } from './reset-password.command';
 
 export { UsageError };
 
@@ -21,6 +22,7 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
   migrate
   org:create --name <name> [--slug <slug>] --admin-email <email> [--admin-password -]
   user:add --org <slug> --email <email> [--name <name>] [--password - | --sso] [--superuser] [--grant api_tokens.manage]
+  user:reset-password --email <email> [--password-stdin]   (else a generated password is printed)
   org:token-lifetime --org <slug> --max-days <days|none>
   org:sso --org <slug> --issuer <url> --client-id <id> --client-secret - [--allow-domain <domain>]...
 
@@ -207,7 +209,15 @@ const COMMANDS: Record<string, Command> = {
   'user:add': userAdd,
   'org:sso': orgSso,
   'org:token-lifetime': orgTokenLifetime,
+  'user:reset-password': (app, args, input) =>
+    userResetPassword(app, args, () => input.readStdin()),
 };
+
+/** The usage line(s) of one command, for `<command> --help`. */
+export function usageOf(name: string): string {
+  const lines = USAGE.split('\n').filter((line) => line.trim().split(' ')[0] === name);
+  return `Usage: npm run cli -- ${lines.map((line) => line.trim()).join('\n       npm run cli -- ')}`;
+}
 
 export function isKnownCommand(name: string): boolean {
   return name in COMMANDS || name === 'migrate';

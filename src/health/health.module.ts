@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TokensModule } from '../tokens/tokens.module';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [TokensModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -1,15 +1,18 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { MailKind, TokenMailPayload } from './mail.types';
+import type { MailKind, OutboxPayload } from './mail.types';
 
 /** A row a worker holds the lease on; `attempts` (already counting this one) fences every update. */
 export interface ClaimedMessage {
   id: string;
   kind: MailKind;
   recipient: string;
-  payload: TokenMailPayload;
+  payload: OutboxPayload;
   attempts: number;
 }
+
+/** NOTIFYed by the enqueuing transaction: every instance's worker wakes when it commits. */
+export const OUTBOX_CHANNEL = 'keyhold_mail_outbox';
 
 const DUE = `status = 'pending' and next_attempt_at <= now()
   and (locked_until is null or locked_until <= now())`;
@@ -58,6 +61,20 @@ export class MailOutbox {
         [maxAttempts, limit, leaseMs],
       ),
     );
+  }
+
+  /**
+   * Milliseconds until the earliest pending row becomes claimable (its retry time or the end of
+   * its lease), or null when nothing is pending: the worker sleeps exactly that long.
+   */
+  async nextDueInMs(maxAttempts: number): Promise<number | null> {
+    const [row] = await this.orm.em.fork().execute<{ ms: string | number | null }[]>(
+      `select extract(epoch from min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at)))
+         - now()) * 1000 as ms
+       from mail_outbox where status = 'pending' and attempts < ?`,
+      [maxAttempts],
+    );
+    return row?.ms === null || row?.ms === undefined ? null : Math.max(0, Number(row.ms));
   }
 
   /** False when the lease had been lost (another worker owns the row now). */

@@ -1,9 +1,19 @@
-import { MailKind, RenderedMail, RevokedBy, TokenChannel, TokenMailPayload } from './mail.types';
+import type {
+  MailKind,
+  OutboxPayload,
+  PasswordChangedPayload,
+  RenderedMail,
+  RevokedBy,
+  TokenChannel,
+  TokenMailKind,
+  TokenMailPayload,
+} from './mail.types';
 
 /** Fixed subjects: user-supplied text (token names) never reaches a header. */
 export const MAIL_SUBJECTS: Record<MailKind, string> = {
   token_created: 'A personal API token was created on your Keyhold account',
   token_revoked: 'A personal API token was revoked on your Keyhold account',
+  password_changed: 'The password of your Keyhold account was changed',
 };
 
 export const IF_NOT_YOU_CREATED =
@@ -57,7 +67,7 @@ function revokedByLabel(by: RevokedBy | undefined): string {
 
 type Row = [label: string, value: string];
 
-function rowsFor(kind: MailKind, payload: TokenMailPayload): Row[] {
+function rowsFor(kind: TokenMailKind, payload: TokenMailPayload): Row[] {
   const at = new Date(payload.at);
   const verb = kind === 'token_created' ? 'Created' : 'Revoked';
   const rows: Row[] = [
@@ -75,15 +85,48 @@ function rowsFor(kind: MailKind, payload: TokenMailPayload): Row[] {
   return rows;
 }
 
+export const IF_NOT_YOU_PASSWORD =
+  "If this wasn't you, contact your organization superuser at once: your account may be in someone else's hands.";
+
 /** Builds the text and HTML bodies; every user-supplied value is escaped in the HTML part. */
-export function renderMail(kind: MailKind, payload: TokenMailPayload): RenderedMail {
-  const owner = oneLine(payload.ownerName, 100);
+export function renderMail(kind: TokenMailKind, payload: TokenMailPayload): RenderedMail {
   const lead =
     kind === 'token_created'
       ? 'A new personal API token was created on your Keyhold account.'
       : 'One of your personal API tokens was revoked; it no longer works.';
   const advice = kind === 'token_created' ? IF_NOT_YOU_CREATED : IF_NOT_YOU_REVOKED;
-  const rows = rowsFor(kind, payload);
+  return layout(kind, payload.ownerName, lead, rowsFor(kind, payload), advice);
+}
+
+function renderPasswordChanged(payload: PasswordChangedPayload): RenderedMail {
+  const at = new Date(payload.at);
+  const lead =
+    payload.by === 'operator'
+      ? 'The password of your Keyhold account was reset by an operator; your sessions were ended.'
+      : 'The password of your Keyhold account was changed; your other sessions were ended.';
+  const rows: Row[] = [
+    ['Changed at', `${at.toISOString()} (${humanUtc(at)})`],
+    ['IP address', oneLine(payload.ip, 64)],
+    ['User agent', oneLine(payload.userAgent, 512) || '(none)'],
+  ];
+  return layout('password_changed', payload.ownerName, lead, rows, IF_NOT_YOU_PASSWORD);
+}
+
+/** Any outbox message, by its kind. */
+export function renderOutboxMail(kind: MailKind, payload: OutboxPayload): RenderedMail {
+  return kind === 'password_changed'
+    ? renderPasswordChanged(payload as PasswordChangedPayload)
+    : renderMail(kind, payload as TokenMailPayload);
+}
+
+function layout(
+  kind: MailKind,
+  ownerName: string,
+  lead: string,
+  rows: Row[],
+  advice: string,
+): RenderedMail {
+  const owner = oneLine(ownerName, 100);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   const text = [
     `Hello ${owner},`,

@@ -13,3 +13,14 @@ import { OutboxMessage } from './outbox-message.entity';
   exports: [MailService],
 })
 export class MailModule {}
+
+/**
+ * Queueing only, for the CLI: rows (and their NOTIFY) go into the outbox and a running server's
+ * worker delivers them; no worker runs in the short-lived CLI process.
+ */
+@Module({
+  imports: [MikroOrmModule.forFeature([OutboxMessage])],
+  providers: [MailService, { provide: MailWorker, useValue: { enqueued: () => undefined } }],
+  exports: [MailService],
+})
+export class MailQueueModule {}

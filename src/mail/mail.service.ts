@@ -3,8 +3,16 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { isPlainEmail } from '../common/email';
 import { scrubSecrets } from '../common/secrets';
+import { OUTBOX_CHANNEL } from './mail-outbox';
 import { MailWorker } from './mail.worker';
-import type { MailKind, TokenCreatedMail, TokenMailPayload, TokenRevokedMail } from './mail.types';
+import type {
+  MailKind,
+  OutboxPayload,
+  PasswordChangedMail,
+  TokenCreatedMail,
+  TokenMailPayload,
+  TokenRevokedMail,
+} from './mail.types';
 import { OutboxMessage } from './outbox-message.entity';
 
 // One plain address: no display name, list, comment or whitespace that an address parser
@@ -35,6 +43,16 @@ export class MailService {
     return this.enqueue('token_revoked', input, { ...this.payloadOf(input), revokedBy });
   }
 
+  enqueuePasswordChanged(input: PasswordChangedMail): Promise<void> {
+    return this.enqueue('password_changed', input, {
+      ownerName: scrubSecrets(input.ownerName),
+      at: input.at.toISOString(),
+      ip: scrubSecrets(input.ip),
+      userAgent: scrubSecrets(input.userAgent),
+      by: input.by,
+    });
+  }
+
   private payloadOf(input: TokenCreatedMail): TokenMailPayload {
     // Scrubbed again here: a raw token pasted into any field must not be stored or mailed.
     return {
@@ -48,7 +66,7 @@ export class MailService {
     };
   }
 
-  private async enqueue(kind: MailKind, input: TokenCreatedMail, payload: TokenMailPayload) {
+  private async enqueue(kind: MailKind, input: { to: string }, payload: OutboxPayload) {
     const to = input.to.trim();
     // Never fail the token change over its notification: an unusable address is kept as failed.
     const deliverable = isPlainEmail(to);
@@ -65,6 +83,9 @@ export class MailService {
       ...(deliverable ? {} : { lastError: 'recipient is not one plain email address' }),
     });
     if (!deliverable) return;
+    // Delivered when (and only if) the enqueuing transaction commits: other instances' workers
+    // wake on it instead of polling; this instance's worker is kicked after the commit directly.
+    await this.em.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, '']);
     this.worker.enqueued(this.em.getTransactionContext<object>());
   }
 }

@@ -21,7 +21,29 @@ export interface TokenRevokedMail extends TokenCreatedMail {
   revokedBy: RevokedBy;
 }
 
-export type MailKind = 'token_created' | 'token_revoked';
+export type TokenMailKind = 'token_created' | 'token_revoked';
+export type MailKind = TokenMailKind | 'password_changed';
+
+/** A password change: by the person themselves (session) or reset by an operator (CLI). */
+export interface PasswordChangedMail {
+  to: string;
+  ownerName: string;
+  at: Date;
+  ip: string;
+  userAgent: string;
+  by: 'self' | 'operator';
+}
+
+/** `mail_outbox.payload` of a password_changed message. */
+export interface PasswordChangedPayload {
+  ownerName: string;
+  at: string;
+  ip: string;
+  userAgent: string;
+  by: 'self' | 'operator';
+}
+
+export type OutboxPayload = TokenMailPayload | PasswordChangedPayload;
 
 /** The template fields as stored in `mail_outbox.payload` (JSON, so the time is ISO text). */
 export interface TokenMailPayload {

@@ -10,16 +10,22 @@ import {
 import { scrubSecrets } from '../common/secrets';
 import { AppConfig } from '../config/app-config';
 import { retryDelayMs } from './backoff';
-import { ClaimedMessage, MailOutbox } from './mail-outbox';
-import { oneLine, renderMail } from './mail-templates';
+import { PgListener } from '../database/pg-listener';
+import { ClaimedMessage, MailOutbox, OUTBOX_CHANNEL } from './mail-outbox';
+import { oneLine, renderOutboxMail } from './mail-templates';
 import { MailTransport } from './mail-transport';
 
-export const POLL_INTERVAL_MS = 250;
 const BATCH_SIZE = 10;
 // Far above the worst single send (SMTP timeouts are 10 s / 10 s / 30 s), so a live worker
 // never loses a row it is still sending; only a dead worker's lease runs out.
 const LEASE_MS = 5 * 60 * 1000;
-const SWEEP_EVERY_MS = 60 * 1000;
+// The safety net under NOTIFY and the due-time timer (a notification lost while the listener
+// was reconnecting, another instance's retry whose worker died): one claim a minute when idle.
+export const SAFETY_SWEEP_MS = 60 * 1000;
+// Rows stuck past their last attempt are rare (a worker died mid-send): checked less often.
+const EXHAUSTED_SWEEP_MS = 5 * 60 * 1000;
+// A row due but not claimable (locked by a concurrent claim) is retried after this, not at once.
+const MIN_WAKE_MS = 250;
 // On shutdown, queued mail is sent for at most this long; the rest waits for another instance.
 const SHUTDOWN_FLUSH_MS = 5_000;
 
@@ -32,8 +38,10 @@ export function describeError(error: unknown): string {
 }
 
 /**
- * Delivers the outbox: polls every POLL_INTERVAL_MS, and right away when MailService reports a
- * committed enqueue in this process. Any number of instances run one each on the same table.
+ * Delivers the outbox without polling: it wakes on NOTIFY from an enqueuing transaction (any
+ * instance), right away when MailService reports a committed enqueue in this process, at the next
+ * due time it knows of (a retry's backoff, a lease's end), and otherwise once per SAFETY_SWEEP_MS.
+ * Any number of instances run one each on the same table.
  */
 @Injectable()
 export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,7 +54,12 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   private stopping = false;
   private flushUntil = Infinity;
   private pollFailing = false;
-  private lastSweep = 0;
+  private lastExhaustedSweep = 0;
+  private claimedInCycle = false;
+  private knowsSchedule = false;
+  /** When the earliest known pending row becomes due (epoch ms); Infinity when none is known. */
+  private nextDueAt = Infinity;
+  private readonly listener: PgListener;
   /**
    * A kick comes from a request's commit; bound here (at construction, outside any request) so
    * that the polling it starts never carries that request's EntityManager context along.
@@ -58,12 +71,33 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
     private readonly outbox: MailOutbox,
     private readonly transport: MailTransport,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.listener = new PgListener({
+      url: config.database.listenUrl ?? orm.config.getClientUrl(),
+      channel: OUTBOX_CHANNEL,
+      name: 'keyhold-mail-listener',
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      // A dead listener only delays mail until the safety sweep: no ping (and no cost) needed.
+      pingMs: 0,
+      onNotification: () => {
+        // Another instance changed the outbox: what this one knew of the schedule may be stale.
+        this.knowsSchedule = false;
+        this.kick();
+      },
+      // Whatever was enqueued while nobody listened is picked up at once.
+      onListening: () => this.kick(),
+      onLost: (error) =>
+        this.logger.warn(
+          { error: describeError(error) },
+          'Mail outbox listener lost; reconnecting',
+        ),
+    });
+  }
 
   onModuleInit(): void {
     // Forks share or clone the root event manager, so this sees every root commit in the app.
     // Savepoint releases raise no event: an enqueue inside a nested transaction is left to the
-    // next poll, which is at most POLL_INTERVAL_MS away.
+    // NOTIFY it sent, which is delivered when the outer transaction commits.
     this.orm.em.getEventManager().registerSubscriber({
       afterTransactionCommit: ({ transaction }) => {
         if (transaction && this.awaitingCommit.delete(transaction as object)) this.kick();
@@ -71,16 +105,18 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     this.logger.log(`Mail delivery: ${this.transport.describe()}`);
     this.started = true;
     this.schedule(0);
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.flushUntil = Date.now() + SHUTDOWN_FLUSH_MS;
     clearTimeout(this.timer);
+    await this.listener.stop();
     await this.cycle;
     // A last pass flushes what is queued; past the deadline, claimed messages not yet started
     // are handed back for another instance (or the next start).
@@ -105,25 +141,51 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   }
 
   private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => this.run(), delayMs);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.runDetached(), delayMs);
     this.timer.unref();
   }
 
   private run(): void {
     this.timer = undefined;
-    this.cycle = this.drain().finally(() => {
-      this.cycle = undefined;
-      if (!this.stopping) this.schedule(this.again ? 0 : POLL_INTERVAL_MS);
-      this.again = false;
-    });
+    this.cycle = this.drain()
+      .then(() => this.planNextWake())
+      .finally(() => {
+        this.cycle = undefined;
+        if (this.stopping) return;
+        const again = this.again;
+        this.again = false;
+        if (again) return this.schedule(0);
+        const untilDue = this.nextDueAt - Date.now();
+        this.schedule(Math.max(MIN_WAKE_MS, Math.min(SAFETY_SWEEP_MS, untilDue)));
+      });
   }
 
-  /** Never rejects: a database hiccup is logged (once per outage) and the next poll retries. */
+  /**
+   * After a cycle that handled mail, asks the table when the next pending row is due (retries
+   * and leases this cycle set, or another instance's). An idle cycle asks nothing: what it knew
+   * still holds, and the safety sweep covers the rest.
+   */
+  private async planNextWake(): Promise<void> {
+    if (this.nextDueAt <= Date.now()) this.nextDueAt = Infinity;
+    if ((this.knowsSchedule && !this.claimedInCycle) || this.stopping) return;
+    try {
+      const ms = await this.outbox.nextDueInMs(this.config.mail.maxAttempts);
+      this.nextDueAt = ms === null ? Infinity : Date.now() + ms;
+      this.knowsSchedule = true;
+    } catch {
+      // The database is unreachable: the drain already logged it; retry at a due time soon.
+      this.nextDueAt = Date.now() + MIN_WAKE_MS * 4;
+    }
+  }
+
+  /** Never rejects: a database hiccup is logged (once per outage) and the next wake retries. */
   private async drain(): Promise<void> {
     const maxAttempts = this.config.mail.maxAttempts;
+    this.claimedInCycle = false;
     try {
-      if (Date.now() - this.lastSweep >= SWEEP_EVERY_MS) {
-        this.lastSweep = Date.now();
+      if (Date.now() - this.lastExhaustedSweep >= EXHAUSTED_SWEEP_MS) {
+        this.lastExhaustedSweep = Date.now();
         for (const row of await this.outbox.failExhausted(maxAttempts)) {
           this.logger.error(
             { outboxId: row.id, attempts: row.attempts },
@@ -134,6 +196,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       let batch: ClaimedMessage[];
       do {
         batch = await this.outbox.claim(BATCH_SIZE, LEASE_MS, maxAttempts);
+        if (batch.length > 0) this.claimedInCycle = true;
         for (const [index, message] of batch.entries()) {
           if (Date.now() >= this.flushUntil) {
             for (const unsent of batch.slice(index)) await this.outbox.release(unsent);
@@ -159,7 +222,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       messageId = await this.transport.send({
         id: message.id,
         to: message.recipient,
-        ...renderMail(message.kind, message.payload),
+        ...renderOutboxMail(message.kind, message.payload),
       });
     } catch (error) {
       await this.recordFailure(message, describeError(error));
@@ -175,24 +238,17 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
 
   /**
    * The message is out: recording that must not be lost to a database blip, or the lease would
-   * expire and the message be sent again. A few quick retries before giving up.
+   * expire and the message be sent again.
    */
-  private async recordSent(message: ClaimedMessage, messageId: string): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.outbox.markSent(message, messageId);
-      } catch (error) {
-        if (attempt >= 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-      }
-    }
+  private recordSent(message: ClaimedMessage, messageId: string): Promise<boolean> {
+    return persistently(() => this.outbox.markSent(message, messageId));
   }
 
   private async recordFailure(message: ClaimedMessage, error: string): Promise<void> {
     const { maxAttempts, retryBaseMs } = this.config.mail;
     const context = { outboxId: message.id, kind: message.kind, attempts: message.attempts, error };
     if (message.attempts >= maxAttempts) {
-      await this.outbox.markFailed(message, error);
+      await persistently(() => this.outbox.markFailed(message, error));
       this.logger.error(
         context,
         `Mail delivery failed for good after ${message.attempts} attempts`,
@@ -200,7 +256,20 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       return;
     }
     const retryInMs = retryDelayMs(message.attempts, retryBaseMs);
-    await this.outbox.markRetry(message, retryInMs, error);
+    // Lost to a database blip, the row would sit out its whole lease instead of its backoff.
+    await persistently(() => this.outbox.markRetry(message, retryInMs, error));
     this.logger.warn({ ...context, retryInMs }, 'Mail delivery failed; will retry');
+  }
+}
+
+/** A few quick retries (0.1 s to 0.8 s apart) before a settling update gives up. */
+async function persistently<T>(update: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await update();
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
   }
 }

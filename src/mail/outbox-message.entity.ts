@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
-import type { MailKind, TokenMailPayload } from './mail.types';
+import type { MailKind, OutboxPayload } from './mail.types';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 
@@ -23,7 +23,7 @@ export class OutboxMessage {
   recipient!: string;
 
   @Property({ type: 'json', columnType: 'jsonb' })
-  payload!: TokenMailPayload;
+  payload!: OutboxPayload;
 
   @Property({ type: 'text', default: 'pending' })
   status: OutboxStatus = 'pending';

@@ -1,6 +1,8 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
+import { AppConfig } from '../config/app-config';
+import { pingWithoutTransaction } from '../database/pg-listener';
 import { AccessChange, TokenCache } from './token-cache';
 
 export const ACCESS_CHANNEL = 'keyhold_token_access';
@@ -28,6 +30,7 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
     private readonly em: EntityManager,
     private readonly orm: MikroORM,
     private readonly cache: TokenCache,
+    private readonly config: AppConfig,
   ) {}
 
   /** Inside the changing transaction: other instances evict when it commits. */
@@ -58,7 +61,9 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
 
   private async listen(): Promise<void> {
     const client = new Client({
-      connectionString: this.orm.config.getClientUrl(),
+      // LISTEN needs a session of its own: through PgBouncer (transaction pooling) it would not hold.
+      connectionString: this.config.database.listenUrl ?? this.orm.config.getClientUrl(),
+      connectionTimeoutMillis: this.config.database.connectTimeoutMs,
       keepAlive: true,
       application_name: LISTENER_NAME,
       query_timeout: PING_MS,
@@ -82,7 +87,8 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
       this.reconnectDelay = 100;
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => {
-        client.query('select 1').catch((error: unknown) => this.lost(client, error));
+        // No transaction: an idle instance must cost the database (almost) nothing (SPEC §10).
+        pingWithoutTransaction(client, PING_MS).catch((error: unknown) => this.lost(client, error));
       }, PING_MS);
       this.pingTimer.unref();
     } catch (error) {

@@ -196,6 +196,32 @@ export class UsersService {
   }
 
   /**
+   * Sets a password member's password (a change by themselves, or an operator's reset) and ends
+   * their sessions, all but `keepSessionId` (the one the change was made in).
+   */
+  async setPassword(userId: string, password: string, keepSessionId?: string): Promise<Membership> {
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      const message = `newPassword must be at least ${MIN_PASSWORD_LENGTH} characters`;
+      throw new CommonException(CommonErrorCode.ValidationFailed, message, {
+        errors: [{ field: 'newPassword', message }],
+      });
+    }
+    const passwordHash = await this.hasher.hash(password);
+    const member = await this.em.findOne(Membership, { user: userId });
+    if (!member) throw new UsersException(UsersErrorCode.UserNotFound, 'No such user.');
+    if (member.authMethod !== AuthMethod.Password) {
+      throw new UsersException(
+        UsersErrorCode.PasswordNotAllowed,
+        'SSO accounts sign in through the identity provider and take no password.',
+      );
+    }
+    member.user.passwordHash = passwordHash;
+    await this.em.flush();
+    await this.sessions.endAllFor(userId, keepSessionId);
+    return member;
+  }
+
+  /**
    * Switches how a member signs in. To SSO: the local password hash is erased. To password: a new
    * password (at least MIN_PASSWORD_LENGTH characters) is required and set, also when the member
    * already used a password. Any real change ends all of the member's sessions, so nobody stays

@@ -15,6 +15,8 @@ export abstract class KeyholdException extends Error {
   readonly headers: Record<string, string>;
   readonly code: string;
   errors?: FieldError[];
+  /** Extra members of the problem document (RFC 9457 §3.2), e.g. readiness checks. */
+  extensions?: Record<string, unknown>;
 
   protected constructor(code: string, detail: string) {
     // An expected refusal, never logged with a trace: skipping the stack capture keeps a flood
@@ -48,13 +50,18 @@ export function exceptionFor<Code extends string>(
     constructor(
       override readonly code: Code,
       detail: string,
-      extras: { headers?: Record<string, string>; errors?: FieldError[] } = {},
+      extras: {
+        headers?: Record<string, string>;
+        errors?: FieldError[];
+        extensions?: Record<string, unknown>;
+      } = {},
     ) {
       super(code, detail);
       this.status = definitions[code].status;
       this.title = definitions[code].title;
       Object.assign(this.headers, extras.headers);
       this.errors = extras.errors;
+      this.extensions = extras.extensions;
     }
   };
   Object.defineProperty(Exception, 'name', { value: name });

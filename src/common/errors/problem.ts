@@ -1,6 +1,10 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { scrubText } from '../secrets';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+} from '../../database/database-errors';
 import { CommonErrorCode, CommonException } from './common-errors';
 import { FieldError, KeyholdException } from './keyhold.exception';
 
@@ -45,6 +49,7 @@ export function toKeyholdException(error: unknown): KeyholdException | null {
     const detail = FRAMEWORK_DETAIL[code] ?? 'Request refused.';
     return new CommonException(code, detail);
   }
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
   return null;
 }
 
@@ -56,8 +61,17 @@ const MAX_FIELD_NAME = 100;
  */
 const echoable = (text: string, max = 1000): string => scrubText(text).slice(0, max);
 
+/** The database is down, refusing or too slow: worth retrying, never a 500 or a 401. */
+export const databaseUnavailable = () =>
+  new CommonException(
+    CommonErrorCode.ServiceUnavailable,
+    'The database is not available at the moment; try again shortly.',
+    { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } },
+  );
+
 export function problemOf(exception: KeyholdException, requestId?: string): ProblemDocument {
   return {
+    ...exception.extensions,
     type: `urn:keyhold:problem:${exception.code}`,
     title: exception.title,
     status: exception.status,

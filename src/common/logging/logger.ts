@@ -35,6 +35,8 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
           userAgent: cleanUserAgent(request.headers['user-agent']),
         }),
         err: pino.stdSerializers.err,
+        // Fastify's "request completed" carries it with 14 decimals; a tenth of a ms is plenty.
+        responseTime: (ms: unknown) => (typeof ms === 'number' ? Math.round(ms * 10) / 10 : ms),
       },
       hooks: {
         logMethod(args, method) {
@@ -45,6 +47,15 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
     destination,
   );
 }
+
+// Nest's start-up chatter (one line per module and per route): debug, so a start takes a few lines.
+const FRAMEWORK_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 /** Nest's LoggerService on the pino root, so framework and module logs are JSON too. */
 export class NestPinoLogger implements LoggerService {
@@ -68,9 +79,14 @@ export class NestPinoLogger implements LoggerService {
   }
 
   log(message: unknown, ...rest: unknown[]) {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    const quiet = typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context);
+    this.write(quiet ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]) {
+    // A port already in use is reported by main.ts as one clear line, not as a logged error.
+    if (rest[rest.length - 1] === 'NestApplication' && String(message).includes('EADDRINUSE'))
+      return;
     this.write('error', message, rest);
   }
   warn(message: unknown, ...rest: unknown[]) {

@@ -1,10 +1,13 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { Global, Module } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { AppConfig } from '../../config/app-config';
+import { FallbackThrottlerStorage } from './fallback-storage';
 import { RateLimitService } from './rate-limit.service';
 
-/** Counters in Redis when REDIS_URL is set (shared by every instance), else in this process. */
+/**
+ * Counters in Redis when REDIS_URL is set (shared by every instance, with a per-instance fallback
+ * while it is unreachable), else in this process.
+ */
 @Global()
 @Module({
   providers: [
@@ -13,9 +16,7 @@ import { RateLimitService } from './rate-limit.service';
       inject: [AppConfig],
       useFactory: (config: AppConfig) =>
         config.redis.url
-          ? new ThrottlerStorageRedisService(config.redis.url, {
-              keyPrefix: config.redis.keyPrefix,
-            })
+          ? new FallbackThrottlerStorage(config.redis.url, config.redis.keyPrefix)
           : new ThrottlerStorageService(),
     },
     RateLimitService,

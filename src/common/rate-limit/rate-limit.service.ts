@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
+import { FallbackThrottlerStorage } from './fallback-storage';
 
 export interface RateLimit {
   /** Names the counter, e.g. `login-ip`. */
@@ -20,6 +21,12 @@ export class RateLimitService {
   /** Counts one hit; true once the window's limit is exceeded (for limits that slow, not refuse). */
   async isExceeded(rule: RateLimit, key: string): Promise<boolean> {
     return (await this.hit(rule, key)).isBlocked;
+  }
+
+  /** For readiness: Redis's state when it is configured. */
+  redisState(): 'ok' | 'down' | 'not_configured' {
+    if (!(this.storage instanceof FallbackThrottlerStorage)) return 'not_configured';
+    return this.storage.redisReachable ? 'ok' : 'down';
   }
 
   /** Counts one hit; throws 429 with Retry-After once the window's limit is exceeded. */

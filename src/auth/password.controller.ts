@@ -1,0 +1,41 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { Authenticated } from './auth-rule.decorator';
+import { CurrentPrincipal } from './current-principal.decorator';
+import { PasswordService } from './password.service';
+import type { Principal } from './principal';
+
+export class ChangePasswordDto {
+  @ApiProperty({ format: 'password' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1024)
+  currentPassword!: string;
+
+  @ApiProperty({ format: 'password', minLength: 12 })
+  @IsString()
+  @MaxLength(1024)
+  newPassword!: string;
+}
+
+@ApiTags('auth')
+@Controller('api/v1/auth')
+export class PasswordController {
+  constructor(private readonly passwords: PasswordService) {}
+
+  @Post('password')
+  @HttpCode(204)
+  @Authenticated({ sessionOnly: true })
+  @ApiOperation({
+    summary: 'Change your password; your other sessions end, and you are told by mail',
+  })
+  async change(
+    @Body() body: ChangePasswordDto,
+    @CurrentPrincipal() principal: Principal,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<void> {
+    await this.passwords.change(principal, body.currentPassword, body.newPassword, meta);
+  }
+}

@@ -1,0 +1,43 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { INestApplicationContext } from '@nestjs/common';
+import { PasswordService } from '../auth/password.service';
+
+/** Thrown for a command line that cannot be run; main.ts prints it with the usage. */
+export class CommandLineError extends Error {}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * `user:reset-password --email <email> [--password-stdin]`: an operator's reset (a lost bootstrap
+ * password has no other recovery). The password is never an argument, where it would sit in
+ * the shell history and the process list: the first line of stdin, or a generated one printed
+ * once. Every session of the user ends; the owner is told by mail (sent by a running server).
+ */
+export async function userResetPassword(
+  app: INestApplicationContext,
+  args: string[],
+  input: () => Promise<string> = readStdin,
+): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+  });
+  const email = values.email?.trim();
+  if (!email) throw new CommandLineError('--email is required');
+  const supplied = values['password-stdin'] ? (await input()).split(/\r?\n/)[0] : undefined;
+  if (supplied === '') throw new CommandLineError('--password-stdin: stdin held no password');
+  const password = supplied ?? randomBytes(18).toString('base64url');
+  const meta = { ip: 'cli', userAgent: 'keyhold-cli', requestId: randomUUID() };
+  const member = await app.get(PasswordService).reset(email, password, meta);
+  return {
+    action: 'user:reset-password',
+    user: { id: member.user.id, email: member.user.email },
+    sessionsEnded: true,
+    ...(supplied === undefined ? { generatedPassword: password } : {}),
+  };
+}
