@@ -165,5 +165,5 @@ describe('password change and reset (SPEC §8)', () => {
       expect({ command, code: runs[index].code }).toEqual({ command, code: 0 });
       expect(runs[index].stdout).toContain(`npm run cli -- ${command}`);
     }
-  }, 60_000);
+  }, 180_000);
 });
