@@ -16,6 +16,9 @@ export enum AuditAction {
   MemberActivated = 'member.activated',
   AuthMethodChanged = 'member.auth_method_changed',
   ApiTokenAuthDenied = 'api_token_auth.denied',
+  TokenRotated = 'token.rotated',
+  TokenUsedFromNewIp = 'token.used_from_new_ip',
+  TokenExpired = 'token.expired',
 }
 
 /** `password`: api-token-auth, where the credentials themselves are the only proof. */

@@ -4,7 +4,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isPlainEmail } from '../common/email';
 import { scrubSecrets } from '../common/logging/logger';
 import { MailWorker } from './mail.worker';
-import type { MailKind, TokenCreatedMail, TokenMailPayload, TokenRevokedMail } from './mail.types';
+import type {
+  MailKind,
+  TokenCreatedMail,
+  TokenExpiryMail,
+  TokenMailPayload,
+  TokenNewIpMail,
+  TokenRevokedMail,
+  TokenRotatedMail,
+  TokensRevokedAllMail,
+} from './mail.types';
 import { OutboxMessage } from './outbox-message.entity';
 
 // One plain address: no display name, list, comment or whitespace that an address parser
@@ -35,6 +44,39 @@ export class MailService {
     return this.enqueue('token_revoked', input, { ...this.payloadOf(input), revokedBy });
   }
 
+  enqueueTokenRotated(input: TokenRotatedMail): Promise<void> {
+    return this.enqueue('token_rotated', input, {
+      ...this.payloadOf(input),
+      newPreview: scrubSecrets(input.newPreview),
+      oldExpiresAt: input.oldExpiresAt.toISOString(),
+      newExpiresAt: input.newExpiresAt?.toISOString() ?? null,
+    });
+  }
+
+  /** A reminder (`daysLeft` > 0) or the expiry notice (`daysLeft` 0). */
+  enqueueTokenExpiry(input: TokenExpiryMail): Promise<void> {
+    return this.enqueue(input.daysLeft > 0 ? 'token_expiring' : 'token_expired', input, {
+      ...this.payloadOf(input),
+      daysLeft: input.daysLeft,
+      lastUsedAt: input.lastUsedAt?.toISOString() ?? null,
+    });
+  }
+
+  enqueueTokenNewIp(input: TokenNewIpMail): Promise<void> {
+    return this.enqueue('token_new_ip', input, this.payloadOf(input));
+  }
+
+  enqueueTokensRevokedAll(input: TokensRevokedAllMail): Promise<void> {
+    return this.enqueue('tokens_revoked_all', input, {
+      ...this.payloadOf(input),
+      revokedBy: { kind: 'superuser', name: scrubSecrets(input.revokerName) },
+      tokens: input.tokens.map((token) => ({
+        name: scrubSecrets(token.name),
+        preview: scrubSecrets(token.preview),
+      })),
+    });
+  }
+
   private payloadOf(input: TokenCreatedMail): TokenMailPayload {
     // Scrubbed again here: a raw token pasted into any field must not be stored or mailed.
     return {
@@ -45,6 +87,7 @@ export class MailService {
       ip: scrubSecrets(input.ip),
       userAgent: scrubSecrets(input.userAgent),
       channel: input.channel,
+      ...(input.access ? { access: input.access } : {}),
     };
   }
 

@@ -96,6 +96,8 @@ export class TokenVerifier {
         via: 'token',
         tokenId: token.id,
         tokenName: token.name,
+        tokenExpiresAt: token.expiresAt?.toISOString() ?? null,
+        tokenAccess: token.access,
       }),
     };
   }
