@@ -52,6 +52,12 @@ export class Migration20261201000000TokenLifecycle extends Migration {
       case when "revoked_by" is null then 'leak_report'
            when "revoked_by" = "user_id" then 'owner' else 'superuser' end
       where "revoked_at" is not null;`);
+    // The last known IP starts the list (same ISO format as the application writes).
+    this.addSql(`update "api_token" set "recent_ips" = jsonb_build_array(jsonb_build_object(
+        'ip', "last_used_ip",
+        'firstSeenAt', to_char("last_used_at" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'lastSeenAt', to_char("last_used_at" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+      where "last_used_ip" is not null and "last_used_at" is not null;`);
     // The expiry sweep only ever looks at live tokens that still have a notice to send.
     this.addSql(`create index "api_token_expiry_notice_index" on "api_token" ("expires_at")
       where "revoked_at" is null and "rotated_to_id" is null and "expires_at" is not null

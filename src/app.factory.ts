@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { CommonErrorCode, CommonException } from './common/errors/common-errors';
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
 import { setupOpenApi } from './common/http/openapi';
+import { useFormBodyParsers } from './common/http/form-body-parsers';
 import { AppConfig } from './config/app-config';
 
 const BODY_LIMIT = 64 * 1024;
@@ -76,6 +77,7 @@ export async function createApp({
     { logger: new NestPinoLogger(root), abortOnError: false, bodyParser: false },
   );
   useJsonBodyParser(adapter);
+  await useFormBodyParsers(app, BODY_LIMIT);
   await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
