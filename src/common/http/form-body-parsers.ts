@@ -12,8 +12,9 @@ import { CommonErrorCode, CommonException } from '../errors/common-errors';
 export const FORM_BODY_ROUTES: ReadonlySet<string> = new Set(['/api/v1/api-token-auth']);
 
 const FORM_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
-// Credentials and a name: a few short text fields, no files.
-const MULTIPART_LIMITS = { fields: 20, fieldNameSize: 100, fieldSize: 4096, files: 0, parts: 20 };
+// Credentials and a name: a few short text fields. One file is let through to the parser only to
+// be refused with a clear 400 (a files limit of 0 would answer 413).
+const MULTIPART_LIMITS = { fields: 20, fieldNameSize: 100, fieldSize: 4096, files: 1, parts: 20 };
 
 function formOf(request: FastifyRequest): string | null {
   const type = request.headers['content-type'];
