@@ -31,6 +31,8 @@ const ELIGIBLE = `d < coalesce(t.last_notice_days, 2147483647)
 export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ExpiryReminders');
   private readonly noticeDays: number[];
+  /** The same as a PostgreSQL array literal (the driver would expand a JS array into a list). */
+  private readonly noticeDaysSql: string;
   private timer?: NodeJS.Timeout;
   private nextAt = Infinity;
   private running?: Promise<void>;
@@ -48,6 +50,7 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
     config: AppConfig,
   ) {
     this.noticeDays = [...config.tokens.expiryReminderDays, 0];
+    this.noticeDaysSql = `{${this.noticeDays.join(',')}}`;
   }
 
   onApplicationBootstrap(): void {
@@ -118,7 +121,7 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
          update api_token t set last_notice_days = due.days from due
          where t.id = due.id and due.days is not null
          returning t.id, due.days as days`,
-        [this.noticeDays, this.noticeDays[0], this.noticeDays, BATCH],
+        [this.noticeDaysSql, this.noticeDays[0], this.noticeDaysSql, BATCH],
       );
       if (due.length === 0) return 0;
       const tokens = await em.find(ApiToken, { id: { $in: due.map((row) => row.id) } });
@@ -138,7 +141,7 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
        from api_token t cross join unnest(?::integer[]) d
        where ${PENDING} and ${ELIGIBLE}
          and t.expires_at <= now() + ?::integer * interval '1 day' + interval '1 hour'`,
-      [this.noticeDays, this.noticeDays[0]],
+      [this.noticeDaysSql, this.noticeDays[0]],
     );
     const next = rows[0]?.next;
     return next ? new Date(next).getTime() : Infinity;
