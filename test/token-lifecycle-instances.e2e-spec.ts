@@ -33,13 +33,13 @@ describe('token lifecycle across two instances (SPEC §2a, §9)', () => {
     orgId = (await db.sql.query('select id from organization limit 1')).rows[0].id;
     await first.close();
     const raws = Array.from({ length: REMINDED_TOKENS }, () => generateToken('khp_'));
-    // Created 30 days ago, the 1-day reminder due in 15 s (the 7-day one long past: only the
-    // most imminent notice goes out).
+    // Created 5 days ago, expiring in a day and 15 s: the 1-day reminder is due in 15 s, the
+    // 7-day one never was (its time had passed at creation).
     await db.sql.query(
       `insert into api_token (id, user_id, organization_id, name, digest, preview, channel,
          created_at, created_ip, created_user_agent, expires_at)
        select gen_random_uuid(), $1, $2, 'due-' || d.ord, d.digest, d.preview, 'profile',
-         now() - interval '30 days', '127.0.0.1', 'seed', now() + interval '1 day 15 seconds'
+         now() - interval '5 days', '127.0.0.1', 'seed', now() + interval '1 day 15 seconds'
        from unnest($3::text[], $4::text[]) with ordinality as d(digest, preview, ord)`,
       [ownerId, orgId, raws.map(tokenDigest), raws.map(tokenPreview)],
     );
@@ -55,7 +55,22 @@ describe('token lifecycle across two instances (SPEC §2a, §9)', () => {
   it(`sends exactly ${REMINDED_TOKENS} reminders for ${REMINDED_TOKENS} tokens due at once`, async () => {
     const reminders = () =>
       smtp.messages.filter((m) => /expires soon/.test(m.header('subject') ?? ''));
-    await eventually(() => reminders().length >= REMINDED_TOKENS, 90_000);
+    // Exactly once in the outbox, whichever instance claimed each token...
+    await eventually(async () => {
+      const { rows } = await db.sql.query(
+        `select count(*)::int as n from api_token where name like 'due-%' and last_notice_days = 1`,
+      );
+      return rows[0].n === REMINDED_TOKENS;
+    }, 60_000);
+    const queued = await db.sql.query(
+      `select kind, count(*)::int as n, count(distinct payload->>'tokenName')::int as names
+       from mail_outbox where payload->>'tokenName' like 'due-%' group by kind`,
+    );
+    expect(queued.rows).toEqual([
+      { kind: 'token_expiring', n: REMINDED_TOKENS, names: REMINDED_TOKENS },
+    ]);
+    // ...and delivered once each.
+    await eventually(() => reminders().length >= REMINDED_TOKENS, 180_000);
     // Both sweeps and both mail workers are done: nothing more arrives.
     await eventually(async () => {
       const { rows } = await db.sql.query(
@@ -73,7 +88,7 @@ describe('token lifecycle across two instances (SPEC §2a, §9)', () => {
       `select last_notice_days, count(*)::int as n from api_token where name like 'due-%' group by 1`,
     );
     expect(rows).toEqual([{ last_notice_days: 1, n: REMINDED_TOKENS }]);
-  }, 150_000);
+  }, 300_000);
 
   it('accepts a rotated token during the overlap and refuses it right after, on both instances', async () => {
     await addMember(a, { email: 'rotator@example.test' });

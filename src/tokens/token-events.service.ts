@@ -3,6 +3,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { MailService } from '../mail/mail.service';
+import type { Membership } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
 
@@ -140,14 +141,23 @@ export class TokenEvents {
     });
   }
 
+  /** The owners of a batch of tokens, looked up at once (the expiry sweep). */
+  async ownersOf(tokens: ApiToken[]): Promise<Map<string, Membership>> {
+    const owners = await this.users.findMembers([...new Set(tokens.map((token) => token.userId))]);
+    return new Map(owners.map((owner) => [owner.user.id, owner]));
+  }
+
   /** The expiry sweep: a reminder (`daysLeft` > 0) or the expiry notice (audited). */
-  async expiryNotice(token: ApiToken, daysLeft: number): Promise<void> {
+  async expiryNotice(
+    token: ApiToken,
+    daysLeft: number,
+    owner: Membership | undefined,
+  ): Promise<void> {
     if (daysLeft === 0) {
       await this.record(token, AuditAction.TokenExpired, SYSTEM_ACTOR, SYSTEM_META, {
         expiredAt: token.expiresAt?.toISOString() ?? null,
       });
     }
-    const owner = await this.users.findById(token.userId);
     if (!owner?.isActive) return;
     await this.mail.enqueueTokenExpiry({
       to: owner.user.email,

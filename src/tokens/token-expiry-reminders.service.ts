@@ -126,9 +126,10 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
       if (due.length === 0) return 0;
       const tokens = await em.find(ApiToken, { id: { $in: due.map((row) => row.id) } });
       const byId = new Map(tokens.map((token) => [token.id, token]));
+      const owners = await this.events.ownersOf(tokens);
       for (const row of due) {
         const token = byId.get(row.id);
-        if (token) await this.events.expiryNotice(token, row.days);
+        if (token) await this.events.expiryNotice(token, row.days, owners.get(token.userId));
       }
       return due.length;
     });
