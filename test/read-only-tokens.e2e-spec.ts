@@ -29,10 +29,10 @@ function unsafeRoutes(
     const prototype = Object.getPrototypeOf(instance) as Record<string, object>;
     return scanner.getAllMethodNames(prototype).flatMap((name) => {
       const handler = prototype[name];
-      const path: unknown = Reflect.getMetadata('path', handler);
+      const path = Reflect.getMetadata('path', handler) as string | string[] | undefined;
       const method = UNSAFE[Reflect.getMetadata('method', handler) as RequestMethod];
       if (path === undefined || !method) return [];
-      const paths = Array.isArray(path) ? path.map(String) : [String(path)];
+      const paths = Array.isArray(path) ? path : [path];
       const rule = (Reflect.getMetadata(AUTH_RULE, handler) ??
         Reflect.getMetadata(AUTH_RULE, metatype)) as AuthRule;
       return paths.map((p) => ({

@@ -132,15 +132,12 @@ describe('recent IPs share the last-used write', () => {
       }
       await recorder.flush();
       expect(recorder.writes - writes).toBe(1);
-      const { rows } = await t.db.sql.query(
+      const { rows } = await t.db.sql.query<{ recent_ips: { ip: string }[] }>(
         `select recent_ips from api_token where id = any($1::uuid[])`,
         [tokens.map((token) => token.id)],
       );
       for (const row of rows) {
-        expect(row.recent_ips.map((entry: { ip: string }) => entry.ip)).toEqual([
-          '198.51.100.1',
-          '198.51.100.2',
-        ]);
+        expect(row.recent_ips.map((entry) => entry.ip)).toEqual(['198.51.100.1', '198.51.100.2']);
       }
     } finally {
       await t.close();

@@ -5,9 +5,9 @@ import { ENV_VARIABLES } from './env.schema';
 
 describe('loadConfig', () => {
   it('works with nothing set (SPEC §8 defaults)', () => {
-    expect(loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: ' 1, 14,1,0' }).tokens.expiryReminderDays).toEqual(
-      [14, 1],
-    );
+    expect(
+      loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: ' 1, 14,1,0' }).tokens.expiryReminderDays,
+    ).toEqual([14, 1]);
     expect(loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: '' }).tokens.expiryReminderDays).toEqual([]);
     expect(() => loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: '7;1' })).toThrow(
       /TOKEN_EXPIRY_REMINDER_DAYS/,

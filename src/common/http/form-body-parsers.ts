@@ -65,13 +65,17 @@ export async function useFormBodyParsers(
   await app.register(fastifyFormBody, { bodyLimit });
   await app.register(fastifyMultipart, { limits: { ...MULTIPART_LIMITS, fileSize: bodyLimit } });
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('preParsing', async (request) => {
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
     if (formOf(request) && !FORM_BODY_ROUTES.has(request.routeOptions.url ?? '')) {
-      throw new CommonException(
-        CommonErrorCode.UnsupportedMediaType,
-        'Send a JSON body (Content-Type: application/json).',
+      done(
+        new CommonException(
+          CommonErrorCode.UnsupportedMediaType,
+          'Send a JSON body (Content-Type: application/json).',
+        ),
       );
+      return;
     }
+    done(null, payload);
   });
   fastify.addHook('preValidation', async (request) => {
     if (formOf(request) === 'multipart/form-data') request.body = await multipartFields(request);
