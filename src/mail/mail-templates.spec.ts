@@ -120,7 +120,7 @@ describe('lifecycle mail templates', () => {
           { name: hostile, preview: 'khp_BBBBBBBB…bbbb' },
         ],
       },
-      /Token 2:\s+<b>x<\/b>  Bcc: evil@example.test \(khp_BBBBBBBB…bbbb\)/,
+      /Token 2:\s+<b>x<\/b> {2}Bcc: evil@example.test \(khp_BBBBBBBB…bbbb\)/,
     ],
   ];
 

@@ -76,7 +76,7 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** Runs every due sweep now; the tests and the CLI may call it directly. */
+  /** Sweeps now (joining a sweep already running); the timer calls it, and so may tests. */
   sweepNow(): Promise<void> {
     this.running ??= this.sweep().finally(() => (this.running = undefined));
     return this.running;
