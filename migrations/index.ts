@@ -6,6 +6,7 @@ import { Migration20261123000400Sso } from './Migration20261123000400Sso';
 import { Migration20261123000500TokenLifetime } from './Migration20261123000500TokenLifetime';
 import { Migration20261201000000PasswordChange } from './Migration20261201000000PasswordChange';
 import { Migration20261201000000SsoSubject } from './Migration20261201000000SsoSubject';
+import { Migration20261201000000TokenLifecycle } from './Migration20261201000000TokenLifecycle';
 
 /** Applied in this order (by name); a new migration is appended here. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   { name: 'Migration20261123000500TokenLifetime', class: Migration20261123000500TokenLifetime },
   { name: 'Migration20261201000000PasswordChange', class: Migration20261201000000PasswordChange },
   { name: 'Migration20261201000000SsoSubject', class: Migration20261201000000SsoSubject },
+  { name: 'Migration20261201000000TokenLifecycle', class: Migration20261201000000TokenLifecycle },
 ];

@@ -7,6 +7,7 @@ import { httpEdgeOptions, registerHttpEdge } from './common/http/http-edge';
 import { BODY_LIMIT, useJsonBodyParser } from './common/http/json-body';
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
 import { setupOpenApi } from './common/http/openapi';
+import { useFormBodyParsers } from './common/http/form-body-parsers';
 import { AppConfig } from './config/app-config';
 import { registerRequestContext } from './database/request-context';
 
@@ -40,6 +41,7 @@ export async function createApp({
   // First, so that every later hook and handler runs inside the request's context.
   registerRequestContext(app);
   useJsonBodyParser(adapter);
+  await useFormBodyParsers(app, BODY_LIMIT);
   await app.register(fastifyCookie);
   registerHttpEdge(app);
   setupOpenApi(app);

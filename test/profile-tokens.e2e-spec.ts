@@ -72,6 +72,13 @@ describe('profile tokens API (SPEC §2, §5)', () => {
       lastUsedPath: null,
       lastUsedIp: null,
       blocked: false,
+      access: 'read_write',
+      recentIps: [],
+      revokedAt: null,
+      revokedBy: null,
+      expiredAt: null,
+      rotatedFromId: null,
+      rotatedToId: null,
     });
     expect(response.text).not.toContain(created.token);
   });

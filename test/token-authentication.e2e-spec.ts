@@ -69,6 +69,23 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
     expect(response.body.code).toBe('invalid_token');
   });
 
+  it('answers concurrent first uses of one token with one lookup (two statements)', async () => {
+    const fresh = await createToken(owner, 'burst');
+    const counter = t.app.get(QueryCounter);
+    // The organization summary /me shows is cached by any earlier call.
+    expect((await me({ authorization: `Bearer ${token.token}` })).status).toBe(200);
+    const before = counter.requestCount;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => me({ authorization: `Bearer ${fresh.token}` })),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
+    // The token row and its owner, read once for all twenty (and never again while cached).
+    expect(counter.requestCount - before).toBeLessThanOrEqual(2);
+    const after = counter.requestCount;
+    await me({ authorization: `Bearer ${fresh.token}` });
+    expect(counter.requestCount).toBe(after);
+  });
+
   it('refuses a bad checksum or unknown token without touching the database for the former', async () => {
     const counter = t.app.get(QueryCounter);
     const last = token.token.slice(-1) === 'a' ? 'b' : 'a';

@@ -17,6 +17,9 @@ export enum AuditAction {
   AuthMethodChanged = 'member.auth_method_changed',
   ApiTokenAuthDenied = 'api_token_auth.denied',
   PasswordChanged = 'auth.password_changed',
+  TokenRotated = 'token.rotated',
+  TokenUsedFromNewIp = 'token.used_from_new_ip',
+  TokenExpired = 'token.expired',
 }
 
 /** `password`: api-token-auth, where the credentials themselves are the only proof. */

@@ -1,8 +1,8 @@
-import { Body, Controller, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
-import { ApiTokenAuthDto, CreatedTokenView } from '../tokens/tokens.dto';
+import { ApiTokenAuthDto, ObtainedTokenView } from '../tokens/tokens.dto';
 import { Public } from './auth-rule.decorator';
 import { ApiTokenAuthService } from './api-token-auth.service';
 
@@ -12,21 +12,28 @@ export class ApiTokenAuthController {
   constructor(private readonly apiTokenAuth: ApiTokenAuthService) {}
 
   @Post('api-token-auth')
+  @HttpCode(200)
   @Public({ sessionOnly: true })
   @ApiOperation({
-    summary: 'Trade a username (email) and password for a new API token (Django REST style)',
+    summary: 'Trade a username (email) and password for an API token (Django REST style)',
     description:
+      'The body may be JSON, application/x-www-form-urlencoded or multipart/form-data. ' +
+      '`name` defaults to "api-token-auth"; when you already have an active token of that name ' +
+      'it is rotated: the new token is returned and the old one keeps working for 60 minutes, ' +
+      'so a script may call this on every run. ' +
       'Errors: 400 invalid_credentials (same answer for an unknown user and a wrong password); ' +
       '403 permission_denied without api_tokens.manage; 403 sso_user for SSO accounts, which have ' +
       'no password: they sign in with SSO and create tokens from their profile ' +
       '(POST /api/v1/profile/tokens); 409 token_limit_reached; 429 rate_limited.',
   })
-  @ApiCreatedResponse({ type: CreatedTokenView })
+  @ApiConsumes('application/json', 'application/x-www-form-urlencoded', 'multipart/form-data')
+  @ApiBody({ type: ApiTokenAuthDto })
+  @ApiOkResponse({ type: ObtainedTokenView })
   obtain(
     @Body() body: ApiTokenAuthDto,
     @ReqMeta() meta: RequestMeta,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CreatedTokenView> {
+  ): Promise<ObtainedTokenView> {
     void reply.header('cache-control', 'no-store');
     return this.apiTokenAuth.obtainToken(body, meta);
   }

@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-action';
 import type { RequestMeta } from '../common/http/request-meta';
 import { Permission, PERMISSION_LABELS } from '../permissions/permission';
-import { TokenChannel } from '../tokens/api-token.entity';
 import { ProfileTokensService } from '../tokens/profile-tokens.service';
-import { ApiTokenAuthDto, CreatedTokenView } from '../tokens/tokens.dto';
+import { ApiTokenAuthDto, ObtainedTokenView } from '../tokens/tokens.dto';
 import { AuthErrorCode, AuthException } from './auth.errors';
 import { AuthService } from './auth.service';
 
-/** `POST /api-token-auth/`: a username (email) and password traded for a new token. */
+export const DEFAULT_API_TOKEN_AUTH_NAME = 'api-token-auth';
+
+/**
+ * `POST /api-token-auth/`: a username (email) and password traded for a token. Calling it again
+ * with the same name rotates that token (the old one keeps working for the default overlap).
+ */
 @Injectable()
 export class ApiTokenAuthService {
   constructor(
@@ -16,7 +20,7 @@ export class ApiTokenAuthService {
     private readonly profileTokens: ProfileTokensService,
   ) {}
 
-  async obtainToken(body: ApiTokenAuthDto, meta: RequestMeta): Promise<CreatedTokenView> {
+  async obtainToken(body: ApiTokenAuthDto, meta: RequestMeta): Promise<ObtainedTokenView> {
     const check = await this.auth.checkCredentials(
       body.username,
       body.password,
@@ -45,14 +49,10 @@ export class ApiTokenAuthService {
         `You may not create API tokens; ask an organization superuser for "${PERMISSION_LABELS[Permission.ManageApiTokens]}".`,
       );
     }
-    return this.profileTokens.create(
+    return this.profileTokens.obtain(
       { userId: member.user.id, organizationId: member.organizationId },
-      {
-        name: body.name ?? `api-token-auth ${new Date().toISOString()}`,
-        expiresInDays: body.expiresInDays,
-      },
+      { name: body.name ?? DEFAULT_API_TOKEN_AUTH_NAME, expiresInDays: body.expiresInDays },
       meta,
-      TokenChannel.ApiTokenAuth,
     );
   }
 }

@@ -26,6 +26,7 @@ const problem = (status: number, description: string) =>
 function documented(rule: AuthRule) {
   if (rule.public) return [problem(400, 'validation_failed, malformed_json')];
   const refusals = [
+    'insufficient_scope (a read-only token on POST, PUT, PATCH or DELETE)',
     rule.sessionOnly && 'token_not_allowed',
     rule.superuser && 'superuser_required',
     rule.permission && 'permission_denied',

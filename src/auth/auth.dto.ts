@@ -54,6 +54,14 @@ class AuthView {
   @ApiProperty({ enum: ['session', 'token'] }) kind!: 'session' | 'token';
   @ApiPropertyOptional({ format: 'uuid' }) tokenId?: string;
   @ApiPropertyOptional() tokenName?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: "The calling token's expiry (null: never)",
+  })
+  expiresAt?: string | null;
+  @ApiPropertyOptional({ enum: ['read_only', 'read_write'] }) access?: 'read_only' | 'read_write';
 }
 
 export class MeResponse {

@@ -14,6 +14,7 @@ export enum AuthErrorCode {
   TokenNotAllowed = 'token_not_allowed',
   PermissionDenied = 'permission_denied',
   SuperuserRequired = 'superuser_required',
+  InsufficientScope = 'insufficient_scope',
 }
 
 export const AuthException = exceptionFor(
@@ -43,6 +44,7 @@ export const AuthException = exceptionFor(
       status: HttpStatus.FORBIDDEN,
       title: 'Only organization superusers may do this',
     },
+    insufficient_scope: { status: HttpStatus.FORBIDDEN, title: 'The token is read-only' },
   }),
 );
 export type AuthException = InstanceType<typeof AuthException>;

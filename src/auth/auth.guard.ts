@@ -40,13 +40,13 @@ export class AuthGuard implements CanActivate {
       // A token presented to a session-only public endpoint (login, api-token-auth) is refused.
       if (!rule.sessionOnly || !isTokenCredential(credential)) return true;
       return settle(this.tokens.authenticate(credential, request), (principal) => {
-        this.authorize(rule, principal);
+        this.authorize(rule, principal, request.method);
         return true;
       });
     }
     return settle(this.identify(credential, request), (principal) => {
       request.principal = principal;
-      this.authorize(rule, principal);
+      this.authorize(rule, principal, request.method);
       return true;
     });
   }
@@ -89,7 +89,11 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private authorize(rule: AuthRule, principal: Principal): void {
+  private authorize(rule: AuthRule, principal: Principal, method: string): void {
+    // Before any other rule: a read-only token never changes anything, on any route.
+    if (principal.tokenAccess === 'read_only' && !SAFE_METHODS.has(method)) {
+      throw insufficientScope();
+    }
     if (rule.sessionOnly && principal.via === 'token') {
       throw new AuthException(
         AuthErrorCode.TokenNotAllowed,
@@ -115,6 +119,15 @@ export class AuthGuard implements CanActivate {
       );
     }
   }
+}
+
+/** 403 with the RFC 6750 §3.1 challenge. */
+function insufficientScope(): AuthException {
+  return new AuthException(
+    AuthErrorCode.InsufficientScope,
+    'This token is read-only: it may only make GET, HEAD and OPTIONS requests.',
+    { headers: { 'www-authenticate': 'Bearer realm="keyhold", error="insufficient_scope"' } },
+  );
 }
 
 /** Applies `next` now to a plain value, or later to a promise's. */

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { OrganizationSummary, OrganizationsService } from '../organizations/organizations.service';
 import type { MeResponse } from './auth.dto';
-import type { Principal } from './principal';
+import type { Principal, TokenPrincipal } from './principal';
+
+const isTokenPrincipal = (principal: Principal): principal is TokenPrincipal =>
+  principal.via === 'token' && 'tokenAccess' in principal;
 
 function describe(principal: Principal, organization: OrganizationSummary): MeResponse {
   return {
@@ -14,10 +17,15 @@ function describe(principal: Principal, organization: OrganizationSummary): MeRe
     organization,
     isSuperuser: principal.isSuperuser,
     permissions: [...principal.permissions],
-    auth:
-      principal.via === 'token'
-        ? { kind: 'token', tokenId: principal.tokenId, tokenName: principal.tokenName }
-        : { kind: 'session' },
+    auth: isTokenPrincipal(principal)
+      ? {
+          kind: 'token',
+          tokenId: principal.tokenId,
+          tokenName: principal.tokenName,
+          expiresAt: principal.tokenExpiresAt,
+          access: principal.tokenAccess,
+        }
+      : { kind: 'session' },
   };
 }
 

@@ -5,6 +5,13 @@ import { ENV_VARIABLES } from './env.schema';
 
 describe('loadConfig', () => {
   it('works with nothing set (SPEC §8 defaults)', () => {
+    expect(
+      loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: ' 1, 14,1,0' }).tokens.expiryReminderDays,
+    ).toEqual([14, 1]);
+    expect(loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: '' }).tokens.expiryReminderDays).toEqual([]);
+    expect(() => loadConfig({ TOKEN_EXPIRY_REMINDER_DAYS: '7;1' })).toThrow(
+      /TOKEN_EXPIRY_REMINDER_DAYS/,
+    );
     const config = loadConfig({});
     expect(config.http).toMatchObject({ port: 3000, host: '127.0.0.1', trustProxy: false });
     expect(config.databaseUrl).toBeUndefined();
@@ -14,6 +21,7 @@ describe('loadConfig', () => {
       createLimitPerMinute: 10,
       createLimitPerHour: 50,
       lastUsedFlushMs: 1000,
+      expiryReminderDays: [7, 1],
     });
     expect(config.auth).toMatchObject({
       loginLimitPerMinute: 10,

@@ -43,6 +43,8 @@ export class AppConfig {
     createLimitPerMinute: number;
     createLimitPerHour: number;
     lastUsedFlushMs: number;
+    /** Days before expiry an owner is reminded, largest first, each > 0 (the expiry notice is extra). */
+    expiryReminderDays: number[];
   };
   readonly auth!: {
     /** Per (account, IP); per IP and per account across IPs have their own, higher limits. */
@@ -74,6 +76,16 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   if (raw === undefined || raw === 'off' || raw === 'false') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
   return raw.split(',').map((address) => address.trim());
+}
+
+function parseReminderDays(raw: string): number[] {
+  const days = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(Number)
+    .filter((day) => day > 0);
+  return [...new Set(days)].sort((a, b) => b - a);
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -127,6 +139,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       createLimitPerMinute: env.TOKEN_CREATE_LIMIT_PER_MINUTE,
       createLimitPerHour: env.TOKEN_CREATE_LIMIT_PER_HOUR,
       lastUsedFlushMs: env.LAST_USED_FLUSH_MS,
+      expiryReminderDays: parseReminderDays(env.TOKEN_EXPIRY_REMINDER_DAYS),
     },
     auth: {
       loginLimitPerMinute: env.LOGIN_LIMIT_PER_MINUTE,

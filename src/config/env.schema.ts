@@ -110,6 +110,11 @@ export class EnvVars {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) REAUTH_WINDOW_MINUTES: number = 15;
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(60000) LAST_USED_FLUSH_MS: number = 1000;
   @IsOptional()
+  @Matches(/^\s*(\d{1,3}\s*(,\s*\d{1,3}\s*)*)?$/, {
+    message: 'TOKEN_EXPIRY_REMINDER_DAYS must be comma-separated whole days (e.g. 7,1), or empty',
+  })
+  TOKEN_EXPIRY_REMINDER_DAYS: string = '7,1';
+  @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()
   @MaxLength(100)
@@ -164,6 +169,7 @@ export const ENV_VARIABLES = [
   'SESSION_ABSOLUTE_HOURS',
   'REAUTH_WINDOW_MINUTES',
   'LAST_USED_FLUSH_MS',
+  'TOKEN_EXPIRY_REMINDER_DAYS',
   'BOOTSTRAP_ORG_NAME',
   'BOOTSTRAP_ADMIN_EMAIL',
   'BOOTSTRAP_ADMIN_PASSWORD',

@@ -6,7 +6,7 @@ import {
   oneLine,
   renderMail,
 } from './mail-templates';
-import type { TokenMailPayload } from './mail.types';
+import type { TokenMailKind, TokenMailPayload } from './mail.types';
 import { describeError } from './mail.worker';
 
 const payload = (overrides: Partial<TokenMailPayload> = {}): TokenMailPayload => ({
@@ -88,6 +88,60 @@ describe('mail templates', () => {
 
   it('formats the time in UTC regardless of the server zone', () => {
     expect(humanUtc(new Date('2026-01-02T03:04:05Z'))).toBe('Fri, 02 Jan 2026 03:04:05 UTC');
+  });
+});
+
+describe('lifecycle mail templates', () => {
+  const hostile = '<b>x</b>\r\nBcc: evil@example.test';
+  const cases: [TokenMailKind, Partial<TokenMailPayload>, RegExp][] = [
+    [
+      'token_rotated',
+      {
+        newPreview: 'khp_NewNewNe…9z9Z',
+        oldExpiresAt: '2026-11-23T11:11:12.000Z',
+        newExpiresAt: null,
+      },
+      /New token:\s+khp_NewNewNe…9z9Z/,
+    ],
+    ['token_expiring', { daysLeft: 7, lastUsedAt: null, ip: '' }, /expires in 7 days/],
+    [
+      'token_expiring',
+      { daysLeft: 1, lastUsedAt: '2026-11-20T00:00:00.000Z' },
+      /expires in 1 day\./,
+    ],
+    ['token_expired', { daysLeft: 0, lastUsedAt: null }, /has expired/],
+    ['token_new_ip', { ip: '198.51.100.7' }, /First used from:\s+198\.51\.100\.7/],
+    [
+      'tokens_revoked_all',
+      {
+        revokedBy: { kind: 'superuser', name: 'Sue' },
+        tokens: [
+          { name: 'a', preview: 'khp_AAAAAAAA…aaaa' },
+          { name: hostile, preview: 'khp_BBBBBBBB…bbbb' },
+        ],
+      },
+      /Token 2:\s+<b>x<\/b> {2}Bcc: evil@example.test \(khp_BBBBBBBB…bbbb\)/,
+    ],
+  ];
+
+  it.each(cases)(
+    'renders %s with the name, preview, UTC time and advice, one line per value',
+    (kind, extra, expected) => {
+      const mail = renderMail(kind, payload({ tokenName: hostile, ...extra }));
+      expect(mail.subject).toBe(MAIL_SUBJECTS[kind]);
+      expect(mail.text).toMatch(expected);
+      expect(mail.text).toContain('UTC');
+      expect(mail.text).not.toContain('\r');
+      expect(mail.text).not.toMatch(/^Bcc:/m);
+      expect(mail.html).not.toContain('<b>x</b>');
+      if (kind !== 'tokens_revoked_all') expect(mail.text).toContain('khp_AbCdEfGh…1a2B');
+    },
+  );
+
+  it('shows the access level when known', () => {
+    expect(renderMail('token_created', payload({ access: 'read_only' })).text).toMatch(
+      /Access:\s+read-only/,
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import type {
   PasswordChangedPayload,
   RenderedMail,
   RevokedBy,
+  TokenAccessLevel,
   TokenChannel,
   TokenMailKind,
   TokenMailPayload,
@@ -13,6 +14,11 @@ import type {
 export const MAIL_SUBJECTS: Record<MailKind, string> = {
   token_created: 'A personal API token was created on your Keyhold account',
   token_revoked: 'A personal API token was revoked on your Keyhold account',
+  token_rotated: 'A personal API token was rotated on your Keyhold account',
+  token_expiring: 'A personal API token on your Keyhold account expires soon',
+  token_expired: 'A personal API token on your Keyhold account has expired',
+  token_new_ip: 'A personal API token was used from a new IP address',
+  tokens_revoked_all: 'All your personal API tokens on Keyhold were revoked',
   password_changed: 'The password of your Keyhold account was changed',
 };
 
@@ -65,38 +71,153 @@ function revokedByLabel(by: RevokedBy | undefined): string {
   }
 }
 
+const ACCESS: Record<TokenAccessLevel, string> = {
+  read_write: 'read and write (every request your account may make)',
+  read_only: 'read-only (GET requests only)',
+};
+
+export const IF_NOT_YOU_ROTATED =
+  "Put the new token wherever the old one is used before the old one stops working. If this wasn't you, revoke both tokens and contact your organization superuser.";
+export const ROTATE_ADVICE =
+  'To keep a script working, rotate the token before then: Profile > API tokens > Rotate, or POST /api/v1/profile/tokens/{id}/rotate (both keep the old token working for an overlap). If you no longer need it, let it expire.';
+export const EXPIRED_ADVICE =
+  'Scripts that still send it get 401 now. If you still need one, create a new token from your profile (next time, rotate before it expires).';
+export const IF_NOT_YOU_NEW_IP =
+  "If you don't recognise this address, revoke the token at once and contact your organization superuser.";
+export const REVOKED_ALL_ADVICE =
+  'Scripts using these tokens get 401 now. If you did not expect this, contact your organization superuser.';
+
 type Row = [label: string, value: string];
 
-function rowsFor(kind: TokenMailKind, payload: TokenMailPayload): Row[] {
-  const at = new Date(payload.at);
-  const verb = kind === 'token_created' ? 'Created' : 'Revoked';
+const when = (iso: string) => {
+  const at = new Date(iso);
+  return `${at.toISOString()} (${humanUtc(at)})`;
+};
+
+/** What every token mail names: the token, its preview and access level. */
+function tokenRows(payload: TokenMailPayload, previewLabel = 'Token'): Row[] {
   const rows: Row[] = [
     ['Token name', oneLine(payload.tokenName, 200)],
-    ['Token', oneLine(payload.preview, 40)],
-    [`${verb} at`, `${at.toISOString()} (${humanUtc(at)})`],
+    [previewLabel, oneLine(payload.preview, 40)],
+  ];
+  if (payload.access) rows.push(['Access', ACCESS[payload.access]]);
+  return rows;
+}
+
+function requestRows(payload: TokenMailPayload): Row[] {
+  return [
     ['IP address', oneLine(payload.ip, 64)],
     ['User agent', oneLine(payload.userAgent, 512) || '(none)'],
-    [
-      kind === 'token_created' ? 'Created through' : 'Token created through',
-      CHANNELS[payload.channel],
-    ],
   ];
-  if (kind === 'token_revoked') rows.push(['Revoked by', revokedByLabel(payload.revokedBy)]);
-  return rows;
+}
+
+interface Template {
+  lead: (payload: TokenMailPayload) => string;
+  rows: (payload: TokenMailPayload) => Row[];
+  advice: string;
+}
+
+const lastUsed = (payload: TokenMailPayload) =>
+  payload.lastUsedAt ? when(payload.lastUsedAt) : 'never used';
+
+const TEMPLATES: Record<TokenMailKind, Template> = {
+  token_created: {
+    lead: () => 'A new personal API token was created on your Keyhold account.',
+    rows: (p) => [
+      ...tokenRows(p),
+      ['Created at', when(p.at)],
+      ...requestRows(p),
+      ['Created through', CHANNELS[p.channel]],
+    ],
+    advice: IF_NOT_YOU_CREATED,
+  },
+  token_revoked: {
+    lead: () => 'One of your personal API tokens was revoked; it no longer works.',
+    rows: (p) => [
+      ...tokenRows(p),
+      ['Revoked at', when(p.at)],
+      ...requestRows(p),
+      ['Token created through', CHANNELS[p.channel]],
+      ['Revoked by', revokedByLabel(p.revokedBy)],
+    ],
+    advice: IF_NOT_YOU_REVOKED,
+  },
+  token_rotated: {
+    lead: () =>
+      'One of your personal API tokens was rotated: a new token with the same name replaces it.',
+    rows: (p) => [
+      ...tokenRows(p, 'Old token'),
+      ['New token', oneLine(p.newPreview ?? '', 40)],
+      ['Rotated at', when(p.at)],
+      ['Old token works until', p.oldExpiresAt ? when(p.oldExpiresAt) : '(now)'],
+      ['New token expires', p.newExpiresAt ? when(p.newExpiresAt) : 'never'],
+      ...requestRows(p),
+      ['Rotated through', CHANNELS[p.channel]],
+    ],
+    advice: IF_NOT_YOU_ROTATED,
+  },
+  token_expiring: {
+    lead: (p) =>
+      `One of your personal API tokens expires in ${p.daysLeft === 1 ? '1 day' : `${p.daysLeft ?? '?'} days`}.`,
+    rows: (p) => [
+      ...tokenRows(p),
+      ['Expires at', when(p.at)],
+      ['Last used', lastUsed(p)],
+      ['Last used from', oneLine(p.ip, 64) || '(never used)'],
+    ],
+    advice: ROTATE_ADVICE,
+  },
+  token_expired: {
+    lead: () => 'One of your personal API tokens has expired; it no longer works.',
+    rows: (p) => [
+      ...tokenRows(p),
+      ['Expired at', when(p.at)],
+      ['Last used', lastUsed(p)],
+      ['Last used from', oneLine(p.ip, 64) || '(never used)'],
+    ],
+    advice: EXPIRED_ADVICE,
+  },
+  token_new_ip: {
+    lead: () =>
+      'One of your personal API tokens was used from an IP address it had never been used from before.',
+    rows: (p) => [
+      ...tokenRows(p),
+      ['First used from', oneLine(p.ip, 64)],
+      ['At', when(p.at)],
+      ['User agent', oneLine(p.userAgent, 512) || '(none)'],
+    ],
+    advice: IF_NOT_YOU_NEW_IP,
+  },
+  tokens_revoked_all: {
+    lead: (p) =>
+      `An organization superuser revoked all your personal API tokens (${p.tokens?.length ?? 0}); they no longer work.`,
+    rows: (p) => [
+      ['Revoked at', when(p.at)],
+      ['Revoked by', revokedByLabel(p.revokedBy)],
+      ...requestRows(p),
+      ...(p.tokens ?? []).map((token, index): Row => [
+        `Token ${index + 1}`,
+        `${oneLine(token.name, 200)} (${oneLine(token.preview, 40)})`,
+      ]),
+    ],
+    advice: REVOKED_ALL_ADVICE,
+  },
+};
+
+/** Builds the text and HTML bodies; every user-supplied value is escaped in the HTML part. */
+export function renderMail(kind: TokenMailKind, payload: TokenMailPayload): RenderedMail {
+  const template = TEMPLATES[kind];
+  return layout(
+    kind,
+    payload.ownerName,
+    template.lead(payload),
+    template.rows(payload),
+    template.advice,
+  );
 }
 
 export const IF_NOT_YOU_PASSWORD =
   "If this wasn't you, contact your organization superuser at once: your account may be in someone else's hands.";
-
-/** Builds the text and HTML bodies; every user-supplied value is escaped in the HTML part. */
-export function renderMail(kind: TokenMailKind, payload: TokenMailPayload): RenderedMail {
-  const lead =
-    kind === 'token_created'
-      ? 'A new personal API token was created on your Keyhold account.'
-      : 'One of your personal API tokens was revoked; it no longer works.';
-  const advice = kind === 'token_created' ? IF_NOT_YOU_CREATED : IF_NOT_YOU_REVOKED;
-  return layout(kind, payload.ownerName, lead, rowsFor(kind, payload), advice);
-}
 
 function renderPasswordChanged(payload: PasswordChangedPayload): RenderedMail {
   const at = new Date(payload.at);

@@ -10,8 +10,12 @@ import type {
   OutboxPayload,
   PasswordChangedMail,
   TokenCreatedMail,
+  TokenExpiryMail,
   TokenMailPayload,
+  TokenNewIpMail,
   TokenRevokedMail,
+  TokenRotatedMail,
+  TokensRevokedAllMail,
 } from './mail.types';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -53,6 +57,39 @@ export class MailService {
     });
   }
 
+  enqueueTokenRotated(input: TokenRotatedMail): Promise<void> {
+    return this.enqueue('token_rotated', input, {
+      ...this.payloadOf(input),
+      newPreview: scrubSecrets(input.newPreview),
+      oldExpiresAt: input.oldExpiresAt.toISOString(),
+      newExpiresAt: input.newExpiresAt?.toISOString() ?? null,
+    });
+  }
+
+  /** A reminder (`daysLeft` > 0) or the expiry notice (`daysLeft` 0). */
+  enqueueTokenExpiry(input: TokenExpiryMail): Promise<void> {
+    return this.enqueue(input.daysLeft > 0 ? 'token_expiring' : 'token_expired', input, {
+      ...this.payloadOf(input),
+      daysLeft: input.daysLeft,
+      lastUsedAt: input.lastUsedAt?.toISOString() ?? null,
+    });
+  }
+
+  enqueueTokenNewIp(input: TokenNewIpMail): Promise<void> {
+    return this.enqueue('token_new_ip', input, this.payloadOf(input));
+  }
+
+  enqueueTokensRevokedAll(input: TokensRevokedAllMail): Promise<void> {
+    return this.enqueue('tokens_revoked_all', input, {
+      ...this.payloadOf(input),
+      revokedBy: { kind: 'superuser', name: scrubSecrets(input.revokerName) },
+      tokens: input.tokens.map((token) => ({
+        name: scrubSecrets(token.name),
+        preview: scrubSecrets(token.preview),
+      })),
+    });
+  }
+
   private payloadOf(input: TokenCreatedMail): TokenMailPayload {
     // Scrubbed again here: a raw token pasted into any field must not be stored or mailed.
     return {
@@ -63,6 +100,7 @@ export class MailService {
       ip: scrubSecrets(input.ip),
       userAgent: scrubSecrets(input.userAgent),
       channel: input.channel,
+      ...(input.access ? { access: input.access } : {}),
     };
   }
 

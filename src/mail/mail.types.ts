@@ -1,6 +1,8 @@
 /** How the token came to exist: created on the profile API or obtained from `api-token-auth`. */
 export type TokenChannel = 'profile' | 'api_token_auth';
 
+export type TokenAccessLevel = 'read_only' | 'read_write';
+
 export type RevokedBy =
   { kind: 'owner' } | { kind: 'superuser'; name: string } | { kind: 'leak_report' };
 
@@ -15,14 +17,19 @@ export interface TokenCreatedMail {
   ip: string;
   userAgent: string;
   channel: TokenChannel;
+  access?: TokenAccessLevel;
 }
 
 export interface TokenRevokedMail extends TokenCreatedMail {
   revokedBy: RevokedBy;
 }
 
-export type TokenMailKind = 'token_created' | 'token_revoked';
-export type MailKind = TokenMailKind | 'password_changed';
+/** The old token (`preview`) was replaced by `newPreview`; the old one works until `oldExpiresAt`. */
+export interface TokenRotatedMail extends TokenCreatedMail {
+  newPreview: string;
+  oldExpiresAt: Date;
+  newExpiresAt: Date | null;
+}
 
 /** A password change: by the person themselves (session) or reset by an operator (CLI). */
 export interface PasswordChangedMail {
@@ -45,7 +52,32 @@ export interface PasswordChangedPayload {
 
 export type OutboxPayload = TokenMailPayload | PasswordChangedPayload;
 
-/** The template fields as stored in `mail_outbox.payload` (JSON, so the time is ISO text). */
+/** A reminder before expiry (`daysLeft` > 0) or the expiry notice (`daysLeft` 0). `at`: expiry. */
+export interface TokenExpiryMail extends TokenCreatedMail {
+  daysLeft: number;
+  lastUsedAt: Date | null;
+}
+
+/** `ip` is the new address; `at` when it was first seen. */
+export type TokenNewIpMail = TokenCreatedMail;
+
+/** A superuser revoked every token of the member at once. */
+export interface TokensRevokedAllMail extends TokenCreatedMail {
+  revokerName: string;
+  tokens: { name: string; preview: string }[];
+}
+
+export type TokenMailKind =
+  | 'token_created'
+  | 'token_revoked'
+  | 'token_rotated'
+  | 'token_expiring'
+  | 'token_expired'
+  | 'token_new_ip'
+  | 'tokens_revoked_all';
+export type MailKind = TokenMailKind | 'password_changed';
+
+/** The template fields as stored in `mail_outbox.payload` (JSON, so times are ISO text). */
 export interface TokenMailPayload {
   ownerName: string;
   tokenName: string;
@@ -54,7 +86,14 @@ export interface TokenMailPayload {
   ip: string;
   userAgent: string;
   channel: TokenChannel;
+  access?: TokenAccessLevel;
   revokedBy?: RevokedBy;
+  newPreview?: string;
+  oldExpiresAt?: string;
+  newExpiresAt?: string | null;
+  daysLeft?: number;
+  lastUsedAt?: string | null;
+  tokens?: { name: string; preview: string }[];
 }
 
 export interface RenderedMail {

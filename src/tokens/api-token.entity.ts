@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 
+export enum TokenAccess {
+  ReadOnly = 'read_only',
+  ReadWrite = 'read_write',
+}
+
+export type RevokedByKind = 'owner' | 'superuser' | 'leak_report';
+
+/** One of the last client IPs a token was used from (ISO times, newest lastSeenAt first). */
+export interface RecentIp {
+  ip: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
 export enum TokenChannel {
   Profile = 'profile',
   ApiTokenAuth = 'api_token_auth',
@@ -63,4 +77,28 @@ export class ApiToken {
 
   @Property({ type: 'uuid', nullable: true })
   revokedBy: string | null = null;
+
+  @Property({ type: 'string', nullable: true })
+  revokedByKind: RevokedByKind | null = null;
+
+  @Enum({ items: () => TokenAccess, columnType: 'text' })
+  access: TokenAccess = TokenAccess.ReadWrite;
+
+  @Property({ type: 'uuid', nullable: true })
+  rotatedFromId: string | null = null;
+
+  /** Set when rotated: the token stays usable until its (shortened) expiry, then is inactive. */
+  @Property({ type: 'uuid', nullable: true })
+  rotatedToId: string | null = null;
+
+  /** The last 5 distinct client IPs, newest first (written by LastUsedRecorder). */
+  @Property({ type: 'json', columnType: 'jsonb' })
+  recentIps: RecentIp[] = [];
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  newIpAlertedAt: Date | null = null;
+
+  /** The expiry notice sent last, in days before expiry (0: the expiry notice); null: none. */
+  @Property({ type: 'integer', nullable: true })
+  lastNoticeDays: number | null = null;
 }

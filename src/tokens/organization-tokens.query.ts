@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/http/pagination';
+import { TOKEN_STATES } from './tokens.dto';
 
 export const TOKEN_SORTS = [
   '-createdAt',
@@ -29,4 +30,13 @@ export class OrganizationTokensQuery extends PageQuery {
   @IsOptional()
   @IsIn([...TOKEN_SORTS])
   sort: TokenSort = '-createdAt';
+
+  @ApiPropertyOptional({
+    enum: TOKEN_STATES,
+    default: 'active',
+    description: 'inactive: revoked, expired, or rotated once the overlap has ended',
+  })
+  @IsOptional()
+  @IsIn([...TOKEN_STATES])
+  state: (typeof TOKEN_STATES)[number] = 'active';
 }

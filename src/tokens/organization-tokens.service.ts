@@ -15,9 +15,10 @@ import { Permission } from '../permissions/permission';
 import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
 import { OrganizationTokensQuery, TokenSort } from './organization-tokens.query';
-import { tokenView } from './token.view';
+import { revokerIds, tokenView } from './token.view';
 import { TokenView } from './tokens.dto';
-import { activeTokenFilter, TokensService } from './tokens.service';
+import { stateFilter, TokensService } from './tokens.service';
+import { PermissionsErrorCode, PermissionsException } from '../permissions/permissions.errors';
 import { containsPattern } from '../common/text';
 
 export interface OrganizationTokenView extends TokenView {
@@ -56,7 +57,7 @@ export class OrganizationTokensService {
     const { key, descending } = this.parseSort(query.sort);
     const qb = this.em
       .createQueryBuilder(ApiToken, 't')
-      .where({ organizationId, ...activeTokenFilter() });
+      .where({ organizationId, ...stateFilter(query.state) });
     if (query.q) {
       const pattern = containsPattern(query.q);
       const owners = await this.users.searchMemberIds(organizationId, query.q);
@@ -82,8 +83,11 @@ export class OrganizationTokensService {
       .orderBy({ [raw(SORT_SQL[key])]: direction, id: direction })
       .limit(query.limit + 1)
       .getResult();
-    const owners = await this.users.findMembers([...new Set(rows.map((token) => token.userId))]);
-    const byId = new Map(owners.map((member) => [member.user.id, member]));
+    const people = await this.users.findMembers([
+      ...new Set([...rows.map((token) => token.userId), ...revokerIds(rows)]),
+    ]);
+    const byId = new Map(people.map((member) => [member.user.id, member]));
+    const names = new Map(people.map((member) => [member.user.id, member.user.name]));
     return toPage(
       rows,
       query.limit,
@@ -91,7 +95,7 @@ export class OrganizationTokensService {
         const owner = byId.get(token.userId);
         const blocked = !owner?.isActive || !owner.permissions.includes(Permission.ManageApiTokens);
         return {
-          ...tokenView(token, blocked),
+          ...tokenView(token, blocked, names),
           owner: { id: token.userId, email: owner?.user.email ?? '', name: owner?.user.name ?? '' },
         };
       },
@@ -112,6 +116,26 @@ export class OrganizationTokensService {
       { userId: principal.userId, via: 'session' },
       meta,
     );
+  }
+
+  /** Every active token of one member (a colleague leaves); 404 for someone not in the organization. */
+  async revokeAllOf(
+    principal: Principal,
+    organizationId: string,
+    userId: string,
+    meta: RequestMeta,
+  ): Promise<{ revoked: number }> {
+    assertOwnOrganization(principal, organizationId);
+    const member = isUUID(userId) ? await this.users.findMember(organizationId, userId) : null;
+    if (!member) {
+      throw new PermissionsException(PermissionsErrorCode.MemberNotFound, 'No such member.');
+    }
+    const revoked = await this.tokens.revokeAllOf(
+      { userId, organizationId },
+      { userId: principal.userId, via: 'session' },
+      meta,
+    );
+    return { revoked };
   }
 
   /** A cursor is only ever compared as the sort key's type and a uuid: anything else is a 400. */

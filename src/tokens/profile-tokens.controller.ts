@@ -4,11 +4,17 @@ import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { PageQuery } from '../common/http/pagination';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { Permission } from '../permissions/permission';
 import { ProfileTokensService } from './profile-tokens.service';
-import { CreatedTokenView, CreateTokenDto, TokenPage } from './tokens.dto';
+import {
+  CreatedTokenView,
+  CreateTokenDto,
+  RotatedTokenView,
+  RotateTokenDto,
+  TokenListQuery,
+  TokenPage,
+} from './tokens.dto';
 
 const MANAGE = { sessionOnly: true, permission: Permission.ManageApiTokens } as const;
 
@@ -19,10 +25,13 @@ export class ProfileTokensController {
 
   @Get()
   @Authenticated(MANAGE)
-  @ApiOperation({ summary: 'Your active tokens (never the secrets)' })
+  @ApiOperation({ summary: 'Your tokens (active by default; never the secrets)' })
   @ApiOkResponse({ type: TokenPage })
-  list(@CurrentPrincipal() principal: Principal, @Query() page: PageQuery): Promise<TokenPage> {
-    return this.tokens.list(principal, page);
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: TokenListQuery,
+  ): Promise<TokenPage> {
+    return this.tokens.list(principal, query);
   }
 
   @Post()
@@ -37,6 +46,26 @@ export class ProfileTokensController {
   ): Promise<CreatedTokenView> {
     void reply.header('cache-control', 'no-store');
     return this.tokens.create(principal, body, meta);
+  }
+
+  @Post(':id/rotate')
+  @Authenticated({ ...MANAGE, recentPassword: true })
+  @ApiOperation({
+    summary: 'Rotate a token: a new one of the same name; the old one works for the overlap',
+    description:
+      'Errors: 404 token_not_found; 409 token_not_rotatable (revoked, expired or already ' +
+      'rotated); 400 token_lifetime_exceeded; 429 rate_limited (like creation).',
+  })
+  @ApiCreatedResponse({ type: RotatedTokenView })
+  rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: RotateTokenDto,
+    @ReqMeta() meta: RequestMeta,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotatedTokenView> {
+    void reply.header('cache-control', 'no-store');
+    return this.tokens.rotate(principal, id, body, meta);
   }
 
   @Delete(':id')

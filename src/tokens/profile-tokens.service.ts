@@ -1,51 +1,115 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import { decodeTimeCursor, Page, PageQuery, toPage } from '../common/http/pagination';
+import { decodeTimeCursor, Page, toPage } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
+import { UsersService } from '../users/users.service';
 import { TokenChannel } from './api-token.entity';
-import { tokenView } from './token.view';
-import { CreatedTokenView, CreateTokenDto, TokenView } from './tokens.dto';
+import { IssuedToken } from './token-issuing';
+import { TokenRotation } from './token-rotation.service';
+import { revokerIds, tokenView } from './token.view';
+import {
+  CreatedTokenView,
+  CreateTokenDto,
+  ObtainedTokenView,
+  RotatedTokenView,
+  RotateTokenDto,
+  TokenListQuery,
+  TokenView,
+} from './tokens.dto';
 import { TokensService } from './tokens.service';
+
+const createdView = ({ token, raw }: IssuedToken): CreatedTokenView => ({
+  id: token.id,
+  name: token.name,
+  token: raw,
+  preview: token.preview,
+  createdAt: token.createdAt.toISOString(),
+  expiresAt: token.expiresAt?.toISOString() ?? null,
+  access: token.access,
+});
 
 /** The signed-in user's own tokens (profile API and api-token-auth). */
 @Injectable()
 export class ProfileTokensService {
-  constructor(private readonly tokens: TokensService) {}
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly rotation: TokenRotation,
+    private readonly users: UsersService,
+  ) {}
 
-  /** From the profile (a session) or api-token-auth (`via: 'password'`). */
   async create(
     owner: Pick<Principal, 'userId' | 'organizationId'>,
     body: CreateTokenDto,
     meta: RequestMeta,
-    channel = TokenChannel.Profile,
   ): Promise<CreatedTokenView> {
-    const via = channel === TokenChannel.Profile ? 'session' : 'password';
+    const issued = await this.tokens.create(
+      owner,
+      {
+        name: body.name,
+        expiresInDays: body.expiresInDays,
+        channel: TokenChannel.Profile,
+        access: body.access,
+      },
+      meta,
+      { userId: owner.userId, via: 'session' },
+    );
+    return createdView(issued);
+  }
+
+  /**
+   * api-token-auth (`via: 'password'`): a read-write token; an active token of the same name is
+   * rotated with the default overlap rather than refused.
+   */
+  async obtain(
+    owner: Pick<Principal, 'userId' | 'organizationId'>,
+    body: { name: string; expiresInDays?: number | null },
+    meta: RequestMeta,
+  ): Promise<ObtainedTokenView> {
     const { token, raw } = await this.tokens.create(
       owner,
-      { name: body.name, expiresInDays: body.expiresInDays, channel },
+      {
+        name: body.name,
+        expiresInDays: body.expiresInDays,
+        channel: TokenChannel.ApiTokenAuth,
+        rotateSameName: true,
+      },
       meta,
-      { userId: owner.userId, via },
+      { userId: owner.userId, via: 'password' },
     );
     return {
+      token: raw,
       id: token.id,
       name: token.name,
-      token: raw,
       preview: token.preview,
-      createdAt: token.createdAt.toISOString(),
       expiresAt: token.expiresAt?.toISOString() ?? null,
     };
   }
 
-  async list(principal: Principal, page: PageQuery): Promise<Page<TokenView>> {
-    const rows = await this.tokens.listActive(principal.userId, {
-      limit: page.limit,
-      after: page.cursor ? decodeTimeCursor(page.cursor) : undefined,
+  async rotate(
+    principal: Principal,
+    tokenId: string,
+    body: RotateTokenDto,
+    meta: RequestMeta,
+  ): Promise<RotatedTokenView> {
+    const issued = await this.rotation.rotate(principal, tokenId, body, meta, {
+      userId: principal.userId,
+      via: 'session',
     });
+    return { ...createdView(issued), rotatedFromId: issued.token.rotatedFromId ?? tokenId };
+  }
+
+  async list(principal: Principal, query: TokenListQuery): Promise<Page<TokenView>> {
+    const rows = await this.tokens.listOwn(principal.userId, query.state, {
+      limit: query.limit,
+      after: query.cursor ? decodeTimeCursor(query.cursor) : undefined,
+    });
+    const revokers = await this.users.findMembers(revokerIds(rows));
+    const names = new Map(revokers.map((member) => [member.user.id, member.user.name]));
     // Listing requires api_tokens.manage, so none of the caller's own tokens is blocked.
     return toPage(
       rows,
-      page.limit,
-      (token) => tokenView(token, false),
+      query.limit,
+      (token) => tokenView(token, false, names),
       (token) => [token.createdAt.toISOString(), token.id],
     );
   }

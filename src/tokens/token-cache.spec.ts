@@ -17,6 +17,8 @@ const token = (tokenId: string, userId: string): VerifiedToken => ({
     via: 'token',
     tokenId,
     tokenName: tokenId,
+    tokenExpiresAt: null,
+    tokenAccess: 'read_write',
   },
 });
 

@@ -24,6 +24,11 @@ export interface TokenPresentation {
  */
 @Injectable()
 export class TokenVerifier {
+  private readonly inFlight = new Map<
+    string,
+    { generation: number; result: Promise<VerifiedToken | null> }
+  >();
+
   constructor(
     private readonly em: EntityManager,
     private readonly config: AppConfig,
@@ -67,12 +72,27 @@ export class TokenVerifier {
     return token.principal;
   }
 
-  private async lookup(digest: string): Promise<VerifiedToken | null> {
+  /**
+   * One read per digest at a time: when a cached entry's TTL runs out under load, the requests
+   * that miss together share one lookup instead of each sending their own. A request joins only
+   * a lookup begun since the last invalidation, so it never gets an answer older than a
+   * revocation it could have seen.
+   */
+  private lookup(digest: string): Promise<VerifiedToken | null> {
     const generation = this.cache.currentGeneration;
-    const token = await this.load(digest);
-    // Without the invalidation listener another instance's revocation would go unheard.
-    if (this.access.listening) this.cache.set(digest, token, generation);
-    return token;
+    const running = this.inFlight.get(digest);
+    if (running && running.generation === generation) return running.result;
+    const result = this.load(digest)
+      .then((token) => {
+        // Without the invalidation listener another instance's revocation would go unheard.
+        if (this.access.listening) this.cache.set(digest, token, generation);
+        return token;
+      })
+      .finally(() => {
+        if (this.inFlight.get(digest)?.result === result) this.inFlight.delete(digest);
+      });
+    this.inFlight.set(digest, { generation, result });
+    return result;
   }
 
   private async load(digest: string): Promise<VerifiedToken | null> {
@@ -96,6 +116,8 @@ export class TokenVerifier {
         via: 'token',
         tokenId: token.id,
         tokenName: token.name,
+        tokenExpiresAt: token.expiresAt?.toISOString() ?? null,
+        tokenAccess: token.access,
       }),
     };
   }

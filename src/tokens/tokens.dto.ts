@@ -1,11 +1,32 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { PageQuery } from '../common/http/pagination';
+import { TokenAccess } from './api-token.entity';
 import { CarriesSecret } from '../common/http/carries-secret';
 import { OptionalNotNull } from '../common/http/optional-not-null';
 
 export const EXPIRY_CHOICES = [7, 30, 90, 365] as const;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Form bodies carry text: "7" is 7 and "null" (or empty) is null; JSON values pass as they are. */
+const formNumber = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text === '' || text === 'null') return null;
+  return /^\d{1,6}$/.test(text) ? Number(text) : value;
+};
+export const TOKEN_STATES = ['active', 'inactive', 'all'] as const;
+export const MAX_OVERLAP_MINUTES = 10_080;
 
 export class CreateTokenDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'CI deploys' })
@@ -25,6 +46,51 @@ export class CreateTokenDto {
   @ValidateIf((_, value) => value !== null)
   @IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' })
   expiresInDays?: number | null;
+
+  @ApiPropertyOptional({
+    enum: TokenAccess,
+    default: TokenAccess.ReadWrite,
+    description: 'read_only: refused (403 insufficient_scope) on POST, PUT, PATCH and DELETE',
+  })
+  @IsOptional()
+  @IsIn(Object.values(TokenAccess), { message: 'access must be read_only or read_write' })
+  access?: TokenAccess;
+}
+
+export class RotateTokenDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_OVERLAP_MINUTES,
+    default: 60,
+    description: 'How long the old token keeps working (never longer than it would have anyway)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_OVERLAP_MINUTES)
+  overlapMinutes?: number;
+
+  @ApiPropertyOptional({
+    enum: [...EXPIRY_CHOICES],
+    nullable: true,
+    default: 30,
+    description: "The new token's lifetime in days; null for never. Defaults to 30.",
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' })
+  expiresInDays?: number | null;
+}
+
+export class TokenListQuery extends PageQuery {
+  @ApiPropertyOptional({
+    enum: TOKEN_STATES,
+    default: 'active',
+    description: 'inactive: revoked, expired, or rotated once the overlap has ended',
+  })
+  @IsOptional()
+  @IsIn([...TOKEN_STATES])
+  state: (typeof TOKEN_STATES)[number] = 'active';
 }
 
 export class ApiTokenAuthDto {
@@ -50,6 +116,7 @@ export class ApiTokenAuthDto {
   name?: string;
 
   @ApiPropertyOptional({ enum: [...EXPIRY_CHOICES], nullable: true, default: 30 })
+  @Transform(formNumber)
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' })
@@ -64,6 +131,35 @@ export class CreatedTokenView {
   @ApiProperty({ example: 'khp_4fT9abcd…X1a9' }) preview!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
+  @ApiProperty({ enum: TokenAccess }) access!: TokenAccess;
+}
+
+export class RotatedTokenView extends CreatedTokenView {
+  @ApiProperty({ format: 'uuid', description: 'The token this one replaces' })
+  rotatedFromId!: string;
+}
+
+/** api-token-auth's answer, like Django REST framework's obtain_auth_token (plus metadata). */
+export class ObtainedTokenView {
+  @ApiProperty({ description: 'The secret. Shown only in this response; store it now.' })
+  token!: string;
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'khp_4fT9abcd…X1a9' }) preview!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
+}
+
+export class RecentIpView {
+  @ApiProperty() ip!: string;
+  @ApiProperty({ format: 'date-time' }) firstSeenAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastSeenAt!: string;
+}
+
+export class RevokedByView {
+  @ApiProperty({ enum: ['owner', 'superuser', 'leak_report'] })
+  kind!: 'owner' | 'superuser' | 'leak_report';
+  @ApiPropertyOptional({ format: 'uuid' }) userId?: string;
+  @ApiPropertyOptional({ description: "The superuser's name" }) name?: string;
 }
 
 export class TokenView {
@@ -86,6 +182,23 @@ export class TokenView {
   lastUsedPath!: string | null;
   @ApiProperty({ nullable: true, type: String }) lastUsedIp!: string | null;
   @ApiProperty({ description: 'True while the owner lacks api_tokens.manage' }) blocked!: boolean;
+  @ApiProperty({ enum: TokenAccess }) access!: TokenAccess;
+  @ApiProperty({
+    type: [RecentIpView],
+    description: 'The last 5 distinct client IPs, newest first',
+  })
+  recentIps!: RecentIpView[];
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) revokedAt!: string | null;
+  @ApiProperty({ type: RevokedByView, nullable: true }) revokedBy!: RevokedByView | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When it expired (rotated tokens: when the overlap ended); null while active',
+  })
+  expiredAt!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) rotatedFromId!: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) rotatedToId!: string | null;
 }
 
 export class TokenPage {

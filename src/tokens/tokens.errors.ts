@@ -6,6 +6,7 @@ export enum TokensErrorCode {
   TokenLimitReached = 'token_limit_reached',
   TokenNotFound = 'token_not_found',
   TokenLifetimeExceeded = 'token_lifetime_exceeded',
+  TokenNotRotatable = 'token_not_rotatable',
 }
 
 export const TokensException = exceptionFor(
@@ -17,6 +18,10 @@ export const TokensException = exceptionFor(
     },
     token_limit_reached: { status: HttpStatus.CONFLICT, title: 'Token limit reached' },
     token_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such token' },
+    token_not_rotatable: {
+      status: HttpStatus.CONFLICT,
+      title: 'Only an active token that has not been rotated can be rotated',
+    },
     token_lifetime_exceeded: {
       status: HttpStatus.BAD_REQUEST,
       title: 'Longer than your organization allows',

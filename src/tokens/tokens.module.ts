@@ -19,6 +19,10 @@ import { TokenLeaksController } from './token-leaks.controller';
 import { TokenLeaksService } from './token-leaks.service';
 import { TokenEvents } from './token-events.service';
 import { TokensService } from './tokens.service';
+import { TokenIssuing } from './token-issuing';
+import { TokenRotation } from './token-rotation.service';
+import { TokenExpiryReminders } from './token-expiry-reminders.service';
+import { MemberTokensController } from './member-tokens.controller';
 
 @Module({
   imports: [
@@ -28,9 +32,17 @@ import { TokensService } from './tokens.service';
     MailModule,
     OrganizationsModule,
   ],
-  controllers: [ProfileTokensController, OrganizationTokensController, TokenLeaksController],
+  controllers: [
+    ProfileTokensController,
+    OrganizationTokensController,
+    MemberTokensController,
+    TokenLeaksController,
+  ],
   providers: [
     TokensService,
+    TokenIssuing,
+    TokenRotation,
+    TokenExpiryReminders,
     TokenLeaksService,
     TokenCache,
     TokenAccessChanges,
@@ -48,6 +60,7 @@ import { TokensService } from './tokens.service';
     ProfileTokensService,
     TokenAuthenticator,
     LastUsedRecorder,
+    TokenExpiryReminders,
   ],
 })
 export class TokensModule {}

@@ -2,76 +2,64 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AuditActor, SYSTEM_ACTOR } from '../audit/audit.service';
-import { OrganizationsService } from '../organizations/organizations.service';
 import type { RequestMeta } from '../common/http/request-meta';
-import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
-import { ApiToken, TokenChannel } from './api-token.entity';
+import { ApiToken, TokenAccess, TokenChannel } from './api-token.entity';
 import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenEvents } from './token-events.service';
-import { generateToken, isWellFormedToken, tokenDigest, tokenPreview } from './token-format';
+import { isWellFormedToken, tokenDigest } from './token-format';
+import {
+  activeTokenFilter,
+  currentTokenFilter,
+  IssuedToken,
+  TokenIssuing,
+  TokenOwner,
+} from './token-issuing';
+import { DEFAULT_OVERLAP_MINUTES, TokenRotation } from './token-rotation.service';
 import { TokensErrorCode, TokensException } from './tokens.errors';
 
-export interface TokenOwner {
-  userId: string;
-  organizationId: string;
-}
+export { activeTokenFilter, DEFAULT_EXPIRY_DAYS } from './token-issuing';
+export type { TokenOwner } from './token-issuing';
+export type CreatedToken = IssuedToken;
 
 export interface NewToken {
   name: string;
   /** Days until expiry; null: never; undefined: the default (30, or the organization's cap). */
   expiresInDays: number | null | undefined;
   channel: TokenChannel;
+  access?: TokenAccess;
+  /**
+   * api-token-auth: an active token of the same name is rotated (default overlap) instead of
+   * refused, so a script calling it on every run never piles tokens up.
+   */
+  rotateSameName?: boolean;
 }
 
-export interface CreatedToken {
-  token: ApiToken;
-  /** The secret: returned to the caller once, never stored, logged or emailed. */
-  raw: string;
-}
+export type TokenState = 'active' | 'inactive' | 'all';
 
-const DAY_MS = 86_400_000;
-export const DEFAULT_EXPIRY_DAYS = 30;
-
-/** `revoked_at is null and not expired`, the meaning of "active" everywhere. */
-export const activeTokenFilter = () => ({
-  revokedAt: null,
-  $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }],
-});
+/** Inactive: revoked, or expired (which includes a rotated token once its overlap is over). */
+export const stateFilter = (state: TokenState) =>
+  state === 'active'
+    ? activeTokenFilter()
+    : state === 'inactive'
+      ? { $and: [{ $or: [{ revokedAt: { $ne: null } }, { expiresAt: { $lte: new Date() } }] }] }
+      : {};
 
 @Injectable()
 export class TokensService {
   constructor(
     private readonly em: EntityManager,
     private readonly config: AppConfig,
-    private readonly rateLimits: RateLimitService,
+    private readonly issuing: TokenIssuing,
+    private readonly rotation: TokenRotation,
     private readonly events: TokenEvents,
     private readonly access: TokenAccessChanges,
-    private readonly organizations: OrganizationsService,
   ) {}
-
-  private async throttleCreation(owner: TokenOwner, meta: RequestMeta): Promise<void> {
-    const { createLimitPerMinute, createLimitPerHour } = this.config.tokens;
-    const windows = [
-      { suffix: 'minute', limit: createLimitPerMinute, windowMs: 60_000 },
-      { suffix: 'hour', limit: createLimitPerHour, windowMs: 3_600_000 },
-    ];
-    for (const { suffix, limit, windowMs } of windows) {
-      await this.rateLimits.consume(
-        { bucket: `token-create-user-${suffix}`, limit, windowMs },
-        owner.userId,
-      );
-      await this.rateLimits.consume(
-        { bucket: `token-create-ip-${suffix}`, limit, windowMs },
-        meta.ip,
-      );
-    }
-  }
 
   /**
    * Creates a token. The per-user limit and name uniqueness are checked under a per-owner
    * advisory lock inside the creating transaction, so they hold under concurrency and across
-   * instances.
+   * instances. A token being rotated out counts for neither.
    */
   async create(
     owner: TokenOwner,
@@ -79,67 +67,54 @@ export class TokensService {
     meta: RequestMeta,
     actor: AuditActor,
   ): Promise<CreatedToken> {
-    await this.throttleCreation(owner, meta);
-    const lifetimeDays = this.lifetimeDays(
-      input.expiresInDays,
-      await this.organizations.maxTokenLifetimeDays(owner.organizationId),
-    );
+    await this.issuing.throttle(owner, meta);
+    const lifetimeDays = await this.issuing.lifetimeDays(owner, input.expiresInDays);
     const name = input.name.trim();
-    const raw = generateToken(this.config.tokens.prefix);
-    return this.em.transactional(async (em) => {
-      await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
-        `api_token:${owner.userId}`,
-      ]);
-      const active = await em.find(
-        ApiToken,
-        { userId: owner.userId, ...activeTokenFilter() },
-        { fields: ['name'] },
-      );
-      if (active.some((token) => token.name.toLowerCase() === name.toLowerCase())) {
+    const issued = await this.em.transactional(async (em) => {
+      await this.issuing.lockOwner(em, owner.userId);
+      const current = await em.find(ApiToken, { userId: owner.userId, ...currentTokenFilter() });
+      const sameName = current.find((token) => token.name.toLowerCase() === name.toLowerCase());
+      if (sameName && input.rotateSameName) {
+        const rotation = { overlapMinutes: DEFAULT_OVERLAP_MINUTES, lifetimeDays };
+        return this.rotation.rotateLocked(
+          em,
+          owner,
+          sameName,
+          { ...rotation, channel: input.channel },
+          meta,
+          actor,
+        );
+      }
+      if (sameName) {
         throw new TokensException(
           TokensErrorCode.TokenNameTaken,
           `You already have an active token named "${name}".`,
         );
       }
       const { maxPerUser } = this.config.tokens;
-      if (active.length >= maxPerUser) {
+      if (current.length >= maxPerUser) {
         throw new TokensException(
           TokensErrorCode.TokenLimitReached,
-          `You have ${active.length} active tokens, the most allowed (${maxPerUser}). Revoke one first.`,
+          `You have ${current.length} active tokens, the most allowed (${maxPerUser}). Revoke one first.`,
         );
       }
-      const now = new Date();
-      const token = em.create(ApiToken, {
-        userId: owner.userId,
-        organizationId: owner.organizationId,
-        name,
-        digest: tokenDigest(raw),
-        preview: tokenPreview(raw),
-        channel: input.channel,
-        createdAt: now,
-        createdIp: meta.ip,
-        createdUserAgent: meta.userAgent,
-        expiresAt: lifetimeDays === null ? null : new Date(now.getTime() + lifetimeDays * DAY_MS),
-      });
-      await em.flush();
-      await this.events.created(token, actor, meta);
-      return { token, raw };
-    });
-  }
-
-  private lifetimeDays(
-    requested: number | null | undefined,
-    maxDays: number | null,
-  ): number | null {
-    if (requested === undefined)
-      return maxDays === null ? DEFAULT_EXPIRY_DAYS : Math.min(DEFAULT_EXPIRY_DAYS, maxDays);
-    if (maxDays !== null && (requested === null || requested > maxDays)) {
-      throw new TokensException(
-        TokensErrorCode.TokenLifetimeExceeded,
-        `Your organization allows tokens that expire within ${maxDays} days; choose a shorter expiry.`,
+      const created = this.issuing.build(
+        em,
+        owner,
+        {
+          name,
+          lifetimeDays,
+          channel: input.channel,
+          access: input.access ?? TokenAccess.ReadWrite,
+        },
+        meta,
       );
-    }
-    return requested;
+      await em.flush();
+      await this.events.created(created.token, actor, meta);
+      return created;
+    });
+    this.rotation.afterCommit(issued);
+    return issued;
   }
 
   async countActiveByUser(userIds: string[]): Promise<Map<string, number>> {
@@ -154,9 +129,10 @@ export class TokensService {
     return new Map(rows.map((row) => [row.user_id, row.count]));
   }
 
-  /** The owner's active tokens, newest first. */
-  listActive(
+  /** The owner's tokens in `state`, newest first. */
+  listOwn(
     userId: string,
+    state: TokenState,
     page: { limit: number; after?: { createdAt: Date; id: string } },
   ): Promise<ApiToken[]> {
     const after = page.after;
@@ -164,7 +140,7 @@ export class TokensService {
       ApiToken,
       {
         userId,
-        ...activeTokenFilter(),
+        ...stateFilter(state),
         ...(after
           ? {
               $and: [
@@ -197,7 +173,7 @@ export class TokensService {
     for (const digest of digests) {
       const change = await this.em.transactional(async (em) => {
         const rows = await em.execute<{ id: string }[]>(
-          `update api_token set revoked_at = now(), digest = null
+          `update api_token set revoked_at = now(), digest = null, revoked_by_kind = 'leak_report'
            where digest = ? and revoked_at is null returning id`,
           [digest],
         );
@@ -234,10 +210,11 @@ export class TokensService {
     const revoked = await this.em.transactional(async (em) => {
       const scopeSql = 'userId' in scope ? 'user_id = ?' : 'organization_id = ?';
       const scopeValue = 'userId' in scope ? scope.userId : scope.organizationId;
-      const rows = await em.execute<{ id: string }[]>(
-        `update api_token set revoked_at = now(), digest = null, revoked_by = ?
-         where id = ? and ${scopeSql} and revoked_at is null returning id`,
-        [actor.userId, tokenId, scopeValue],
+      const rows = await em.execute<{ id: string; user_id: string }[]>(
+        `update api_token set revoked_at = now(), digest = null, revoked_by = ?,
+           revoked_by_kind = case when user_id = ? then 'owner' else 'superuser' end
+         where id = ? and ${scopeSql} and revoked_at is null returning id, user_id`,
+        [actor.userId, actor.userId, tokenId, scopeValue],
       );
       if (rows.length === 0) {
         throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
@@ -249,5 +226,39 @@ export class TokensService {
     });
     this.access.applyLocally(change);
     return revoked;
+  }
+
+  /**
+   * A colleague leaves: every active token of the member revoked in one transaction, one audit
+   * event per token, one email listing them. Answers how many were revoked.
+   */
+  async revokeAllOf(
+    member: TokenOwner,
+    actor: AuditActor & { userId: string },
+    meta: RequestMeta,
+  ): Promise<number> {
+    const change = { kind: 'user', id: member.userId } as const;
+    const count = await this.em.transactional(async (em) => {
+      await this.issuing.lockOwner(em, member.userId);
+      const rows = await em.execute<{ id: string }[]>(
+        `update api_token set revoked_at = now(), digest = null, revoked_by = ?,
+           revoked_by_kind = case when user_id = ? then 'owner' else 'superuser' end
+         where user_id = ? and organization_id = ? and revoked_at is null
+           and (expires_at is null or expires_at > now())
+         returning id`,
+        [actor.userId, actor.userId, member.userId, member.organizationId],
+      );
+      if (rows.length === 0) return 0;
+      const tokens = await em.find(
+        ApiToken,
+        { id: { $in: rows.map((row) => row.id) } },
+        { refresh: true, orderBy: { createdAt: 'asc', id: 'asc' } },
+      );
+      await this.events.revokedAll(tokens, actor, meta);
+      await this.access.publish(change);
+      return tokens.length;
+    });
+    if (count > 0) this.access.applyLocally(change);
+    return count;
   }
 }

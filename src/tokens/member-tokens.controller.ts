@@ -1,0 +1,33 @@
+import { Controller, Delete, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/auth-rule.decorator';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { OrganizationTokensService } from './organization-tokens.service';
+
+export class RevokedAllView {
+  @ApiProperty({ description: 'How many active tokens were revoked' }) revoked!: number;
+}
+
+@ApiTags('organization tokens')
+@Controller('api/v1/organizations/:orgId/members/:userId/tokens')
+export class MemberTokensController {
+  constructor(private readonly tokens: OrganizationTokensService) {}
+
+  @Delete()
+  @Authenticated({ superuser: true, sessionOnly: true })
+  @ApiOperation({
+    summary: "Revoke all of a member's active tokens (a colleague leaves); one email lists them",
+    description: 'Errors: 404 member_not_found, organization_not_found.',
+  })
+  @ApiOkResponse({ type: RevokedAllView })
+  revokeAll(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orgId') orgId: string,
+    @Param('userId') userId: string,
+    @ReqMeta() meta: RequestMeta,
+  ): Promise<RevokedAllView> {
+    return this.tokens.revokeAllOf(principal, orgId, userId, meta);
+  }
+}
