@@ -9,6 +9,7 @@ import { CommonErrorCode, CommonException } from './common/errors/common-errors'
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
 import { setupOpenApi } from './common/http/openapi';
 import { AppConfig } from './config/app-config';
+import { registerWebConsole } from './console/console';
 
 const BODY_LIMIT = 64 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -82,5 +83,6 @@ export async function createApp({
     void reply.header('x-request-id', request.id);
   });
   setupOpenApi(app);
+  await registerWebConsole(app);
   return app;
 }
