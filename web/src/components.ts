@@ -1,4 +1,4 @@
-import { button, h } from './dom.js';
+import { button, field, h, select } from './dom.js';
 import { formatTime, relative } from './format.js';
 
 type Cell = Node | string | null | (Node | string | null)[];
@@ -73,8 +73,25 @@ export function badge(
 export class Pager {
   private readonly seen: (string | undefined)[] = [];
   private current: string | undefined;
+  /** Rows per page (the API's `limit`, 1–100, default 50). */
+  limit = 50;
 
   constructor(private readonly load: () => void) {}
+
+  /** The "Rows per page" select; changing it starts again at page 1. */
+  sizeControl(): HTMLElement {
+    const size = select(
+      'limit',
+      [10, 25, 50, 100].map((n) => ({ value: String(n), label: String(n) })),
+      String(this.limit),
+    );
+    size.addEventListener('change', () => {
+      this.limit = Number(size.value);
+      this.reset();
+      this.load();
+    });
+    return field('Rows per page', size);
+  }
 
   get cursor(): string | undefined {
     return this.current;

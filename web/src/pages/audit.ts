@@ -82,6 +82,7 @@ export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
             targetUser: target.value,
             from: utc(from.value),
             to: utc(to.value),
+            limit: pager.limit,
             cursor: pager.cursor,
           }),
       );
@@ -136,6 +137,7 @@ export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
     field('Target user', target),
     field('From (UTC)', from),
     field('To (UTC)', to),
+    pager.sizeControl(),
     h(
       'div',
       'actions',

@@ -54,6 +54,7 @@ export function renderOrganizationTokens(main: HTMLElement, me: Me): void {
             q: search.value.trim(),
             sort: sort.value,
             state: state.value === 'active' ? undefined : state.value,
+            limit: pager.limit,
             cursor: pager.cursor,
           }),
       );
@@ -129,6 +130,7 @@ export function renderOrganizationTokens(main: HTMLElement, me: Me): void {
     field('Search', search, 'Token name, preview, owner name or email'),
     field('Sort', sort),
     field('Show', state),
+    pager.sizeControl(),
     h('div', 'actions', h('button', { className: 'primary', attrs: { type: 'submit' } }, 'Search')),
   );
   for (const control of [sort, state]) {

@@ -57,7 +57,6 @@ export function renderSignIn(main: HTMLElement, signedIn: () => void): void {
     name: 'organization',
     required: true,
     autocomplete: 'organization',
-    pattern: '[A-Za-z0-9][A-Za-z0-9-]*',
   });
   const ssoForm = h(
     'form',

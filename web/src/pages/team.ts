@@ -260,7 +260,10 @@ export function renderTeam(main: HTMLElement, me: Me): void {
   };
   const load = async () => {
     try {
-      const page = await api<Page<Member>>('GET', context.base + query({ cursor: pager.cursor }));
+      const page = await api<Page<Member>>(
+        'GET',
+        context.base + query({ limit: pager.limit, cursor: pager.cursor }),
+      );
       replaceChildren(
         list,
         table(

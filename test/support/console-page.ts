@@ -1,0 +1,34 @@
+import type { Page } from 'playwright-core';
+import { HttpClient } from './http-client';
+
+/** Signs in through the console's form, as a person would. */
+export async function signInInBrowser(page: Page, origin: string, email: string, password: string) {
+  await page.context().clearCookies();
+  await page.goto(`${origin}/`);
+  await page.getByRole('heading', { name: 'Sign in to Keyhold' }).waitFor();
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Every text the page holds, including form values and attributes (where a secret could hide). */
+export async function pageText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const values = [...document.querySelectorAll('input, textarea')].map(
+      (element) => (element as HTMLInputElement).value,
+    );
+    return [document.documentElement.outerHTML, document.body.innerText, ...values].join('\n');
+  });
+}
+
+/** True when the server answers this call with the router's 404 (an endpoint not built yet). */
+export async function endpointMissing(
+  client: HttpClient,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<boolean> {
+  const response = await client.request(method, path, { body });
+  return response.status === 404 && response.body.code === 'not_found';
+}
