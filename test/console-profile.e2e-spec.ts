@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { ConsoleBrowser, describeInBrowser, openConsoleBrowser, skipLine } from './support/browser';
-import { endpointMissing, pageText, signInInBrowser } from './support/console-page';
+import { endpointMissing, isFocused, pageText, signInInBrowser } from './support/console-page';
 import { addMember, createToken, eventually, PASSWORD, signIn } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -31,7 +31,9 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     b = await openConsoleBrowser(t.baseUrl);
     page = b.page;
   });
-  afterEach(() => {
+  afterEach(async () => {
+    // A dialog a failed test left open would block the next test's clicks.
+    while ((await page.locator('dialog[open]').count()) > 0) await page.keyboard.press('Escape');
     expect(b.problems.splice(0)).toEqual([]);
   });
   afterAll(async () => {
@@ -74,16 +76,12 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     // The dialog takes the focus: type the name, Tab to the expiry, choose 90 days, Enter.
     await page.keyboard.type('CI deploys');
     await page.keyboard.press('Tab');
-    expect(await dialog.getByLabel('Expires').evaluate((e) => e === document.activeElement)).toBe(
-      true,
-    );
+    expect(await isFocused(dialog.getByLabel('Expires'))).toBe(true);
     await dialog.getByLabel('Expires').selectOption('90');
     // Past the access choice to the submit button.
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    await dialog.getByRole('button', { name: 'Create token' }).evaluate((button) => {
-      if (button !== document.activeElement) throw new Error('Create token is not focused');
-    });
+    expect(await isFocused(dialog.getByRole('button', { name: 'Create token' }))).toBe(true);
     await page.keyboard.press('Enter');
 
     const shown = page.getByRole('dialog', { name: 'Token created' });
@@ -94,9 +92,10 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     await b.screenshot('token-created');
     await shown.getByRole('button', { name: 'Copy' }).click();
     await shown.getByText('Copied to the clipboard.').waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    // In the page (the test's tsconfig has no DOM types: the expression is sent as text).
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
     await page.keyboard.press('Escape');
-    await shown.waitFor({ state: 'detached' });
+    await page.locator('dialog').waitFor({ state: 'detached' });
     expect(await pageText(page)).not.toContain(secret);
 
     // The secret is the real thing, and the list shows where it was last used.
@@ -235,7 +234,7 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
       200,
     );
     await shown.getByRole('button', { name: 'Done' }).press('Enter');
-    await shown.waitFor({ state: 'detached' });
+    await page.locator('dialog').waitFor({ state: 'detached' });
     expect(await pageText(page)).not.toContain(secret);
     // Old and new are both active during the overlap; the old one says it was rotated.
     expect(await tokenRow('one').count()).toBe(2);

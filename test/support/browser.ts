@@ -52,7 +52,8 @@ export interface ConsoleBrowser {
   problems: string[];
   /** API refusals the browser logged ("Failed to load resource: … 4xx"): expected answers. */
   apiRefusals: string[];
-  screenshot(name: string): Promise<void>;
+  /** docs/screenshots/<name>.png; the whole page unless `fullPage` is false. */
+  screenshot(name: string, fullPage?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,9 +99,9 @@ export async function openConsoleBrowser(origin: string): Promise<ConsoleBrowser
     page,
     problems,
     apiRefusals,
-    async screenshot(name) {
+    async screenshot(name, fullPage = true) {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
     },
     async close() {
       await context.close();

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { HttpClient } from './http-client';
 
 /** Signs in through the console's form, as a person would. */
@@ -12,14 +12,27 @@ export async function signInInBrowser(page: Page, origin: string, email: string,
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
+// The functions below run in the page; the test's tsconfig has no DOM types, so they are text.
+
 /** Every text the page holds, including form values and attributes (where a secret could hide). */
 export async function pageText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const values = [...document.querySelectorAll('input, textarea')].map(
-      (element) => (element as HTMLInputElement).value,
-    );
-    return [document.documentElement.outerHTML, document.body.innerText, ...values].join('\n');
-  });
+  return page.evaluate<string>(`(() => {
+    const values = [...document.querySelectorAll('input, textarea')].map((element) => element.value);
+    return [document.documentElement.outerHTML, document.body.innerText, ...values].join('\\n');
+  })()`);
+}
+
+/** True when the element has the keyboard focus. */
+export async function isFocused(locator: Locator): Promise<boolean> {
+  const marker = `focus-check-${Math.random().toString(36).slice(2)}`;
+  await locator.evaluate(
+    (element: { setAttribute(name: string, value: string): void }, name: string) =>
+      element.setAttribute('data-focus-check', name),
+    marker,
+  );
+  return locator
+    .page()
+    .evaluate<boolean>(`document.activeElement?.getAttribute('data-focus-check') === '${marker}'`);
 }
 
 /** True when the server answers this call with the router's 404 (an endpoint not built yet). */

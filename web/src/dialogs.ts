@@ -105,10 +105,11 @@ export function secretDialog(title: string, name: string, secret: string): Promi
       const value = input({
         type: 'text',
         readonly: true,
-        value: secret,
         spellcheck: 'false',
         autocomplete: 'off',
       });
+      // The property, never the attribute: nothing in the markup carries the secret.
+      value.value = secret;
       value.className = 'secret';
       const status = h('p', { className: 'hint', attrs: { role: 'status' } });
       const copy = button(
