@@ -78,12 +78,15 @@ function watch(page: Page, origin: string, problems: string[], apiRefusals: stri
 }
 
 /** One headless Chromium per test file, with a fresh profile, pointed at the test server. */
-export async function openConsoleBrowser(origin: string): Promise<ConsoleBrowser> {
+export async function openConsoleBrowser(
+  origin: string,
+  extraArgs: string[] = [],
+): Promise<ConsoleBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'keyhold-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: { width: 1360, height: 900 },
     locale: 'en-US',
     timezoneId: 'UTC',
