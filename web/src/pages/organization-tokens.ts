@@ -4,7 +4,7 @@ import { confirmDialog } from '../dialogs.js';
 import { announce, button, field, h, input, messageBox, replaceChildren, select } from '../dom.js';
 import { accessLabel } from '../format.js';
 import type { Me, Page, TokenItem } from '../types.js';
-import { endedWhy, lastUsedCell, recentIpsCell, statusCell } from './profile-tokens.js';
+import { endedWhy, lastUsedCell, recentIpsCell, statusCell } from '../token-cells.js';
 
 const SORTS = [
   { value: '-createdAt', label: 'Newest first' },
