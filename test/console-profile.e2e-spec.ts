@@ -18,7 +18,9 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
   let b: ConsoleBrowser;
   let page: Page;
 
-  const tokenRow = (name: string) => page.getByRole('row').filter({ hasText: name });
+  /** The rows whose Name cell is exactly `name`. */
+  const tokenRow = (name: string) =>
+    page.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
 
   beforeAll(async () => {
     t = await startTestApp({

@@ -189,8 +189,7 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
       );
       return;
     }
-    const carolOwned = row('dana@example.test');
-    await carolOwned.waitFor();
+    await openTeam();
     const danaApi = await signIn(t, 'dana@example.test', 'dana-initial-password');
     await admin.request(
       'PATCH',
@@ -205,7 +204,7 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
       .getByRole('button', { name: 'Revoke all tokens of Dana Scully' })
       .click();
     const confirm = page.getByRole('dialog', { name: "Revoke all of Dana Scully's tokens?" });
-    await confirm.getByRole('button', { name: 'Revoke all tokens' }).click();
+    await confirm.getByRole('button', { name: 'Revoke all tokens' }).press('Enter');
     await confirm.waitFor({ state: 'detached' });
     await page.getByRole('alert').filter({ hasText: '1 token of Dana Scully revoked.' }).waitFor();
     expect(await meStatus(danaToken.token)).toBe(401);
