@@ -15,7 +15,14 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Every browser test run takes its screenshots; they replace the README's (docs/screenshots)
+ * only with KEYHOLD_UPDATE_SCREENSHOTS=1, so a plain `npm test` leaves the working tree clean.
+ */
+export const SCREENSHOTS =
+  process.env.KEYHOLD_UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', 'docs', 'screenshots')
+    : join(process.env.KEYHOLD_TEST_DATA_DIR ?? tmpdir(), 'screenshots');
 
 /**
  * `describe` for browser tests: runs when Chromium is installed; otherwise skips with one line,
@@ -52,7 +59,7 @@ export interface ConsoleBrowser {
   problems: string[];
   /** API refusals the browser logged ("Failed to load resource: … 4xx"): expected answers. */
   apiRefusals: string[];
-  /** docs/screenshots/<name>.png; the whole page unless `fullPage` is false. */
+  /** SCREENSHOTS/<name>.png; the whole page unless `fullPage` is false. */
   screenshot(name: string, fullPage?: boolean): Promise<void>;
   close(): Promise<void>;
 }
