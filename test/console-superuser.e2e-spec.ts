@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { Permission } from '../src/permissions/permission';
 import { ConsoleBrowser, describeInBrowser, openConsoleBrowser, skipLine } from './support/browser';
-import { endpointMissing, signInInBrowser } from './support/console-page';
+import { endpointMissing, isFocused, signInInBrowser } from './support/console-page';
 import { addMember, createToken, PASSWORD, signIn } from './support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
 
@@ -56,8 +56,10 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
   });
 
   it('lists the team with permissions, flags, sign-in method, last login, failed logins and tokens', async () => {
-    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByRole('link', { name: 'Team' }).press('Enter');
     await page.getByRole('heading', { name: 'Team' }).waitFor();
+    // Keyboard users land on the new page's heading.
+    expect(await isFocused(page.getByRole('heading', { name: 'Team' }))).toBe(true);
     await page.getByText('Withdrawing it blocks their tokens but keeps them').waitFor();
     const aliceRow = row('alice@example.test');
     await aliceRow.getByRole('switch', { name: `${MANAGE} for alice` }).waitFor();
@@ -104,6 +106,14 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
       [alice.id],
     );
     expect(kept.rows[0].n).toBe(2);
+    // The organization's list shows them blocked, with the reason.
+    await page.goto(`${t.baseUrl}/#/organization-tokens`);
+    await page.getByLabel('Search', { exact: true }).fill('alice');
+    await page.getByLabel('Search', { exact: true }).press('Enter');
+    await expectNames(['alice-laptop', 'alice-ci']);
+    const blocked = page.getByRole('row').filter({ hasText: 'alice-ci' }).getByText('Blocked');
+    expect(await blocked.innerText()).toContain(`the owner lacks "${MANAGE}"`);
+    await openTeam();
 
     await row('alice@example.test')
       .getByRole('switch', { name: `${MANAGE} for alice` })

@@ -77,7 +77,8 @@ function renderTopBar(who: Me | null, active?: Route): void {
   );
 }
 
-async function show(): Promise<void> {
+/** Draws the page the address names; `moved`: the person navigated, so focus its heading. */
+async function show(moved = false): Promise<void> {
   const main = mainElement();
   if (!me) {
     renderTopBar(null);
@@ -91,6 +92,7 @@ async function show(): Promise<void> {
   replaceChildren(main);
   try {
     await route.render(main, me);
+    if (moved) main.querySelector<HTMLElement>('h1')?.focus();
   } catch (error) {
     replaceChildren(
       main,
@@ -133,6 +135,6 @@ onSignedOut(() => {
   void show();
 });
 window.addEventListener('hashchange', () => {
-  if (location.hash.startsWith('#/') || location.hash === '') void show();
+  if (location.hash.startsWith('#/') || location.hash === '') void show(true);
 });
 void start();
