@@ -69,9 +69,15 @@ export function formDialog(options: FormDialogOptions): Promise<boolean> {
           'div',
           'actions',
           submit,
-          button('Cancel', () => dialog.close()),
+          button('Cancel', () => {
+            if (!submit.disabled) dialog.close();
+          }),
         ),
       );
+      // While the call is on its way the dialog stays: its answer (a new secret) must not be lost.
+      dialog.addEventListener('cancel', (event) => {
+        if (submit.disabled) event.preventDefault();
+      });
       dialog.addEventListener('close', () => resolve(done));
       return [form];
     });
@@ -116,10 +122,17 @@ export function secretDialog(title: string, name: string, secret: string): Promi
         'Copy',
         () => {
           value.select();
-          navigator.clipboard.writeText(value.value).then(
-            () => (status.textContent = 'Copied to the clipboard.'),
-            () => (status.textContent = 'Copying failed: select the text and copy it yourself.'),
-          );
+          const copied = () => (status.textContent = 'Copied to the clipboard.');
+          const failed = () =>
+            (status.textContent = 'Copying failed: the text is selected, copy it yourself.');
+          // The Clipboard API exists only in secure contexts (HTTPS, localhost).
+          if (typeof navigator.clipboard?.writeText === 'function') {
+            navigator.clipboard.writeText(value.value).then(copied, failed);
+          } else if (document.execCommand('copy')) {
+            copied();
+          } else {
+            failed();
+          }
         },
         'primary',
       );

@@ -86,6 +86,15 @@ async function show(moved = false): Promise<void> {
     renderSignIn(main, () => void start());
     return;
   }
+  if (moved) {
+    // Permissions may have changed since sign-in (a superuser granting one, even to themselves).
+    try {
+      me = await api<Me>('GET', '/api/v1/me');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      throw error;
+    }
+  }
   const route = routeFor(location.hash, me);
   renderTopBar(me, route);
   document.title = `${route.title} · Keyhold`;
