@@ -241,6 +241,7 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     // Old and new are both active during the overlap; the old one says it was rotated.
     expect(await tokenRow('one').count()).toBe(2);
     await tokenRow('one').getByText('Rotated').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Rotate one' }).count()).toBe(1);
   });
 
   it('[lifecycle] lists inactive tokens on their own tab', async () => {

@@ -27,9 +27,12 @@ function activeRows(tokens: TokenItem[], reload: () => void) {
     h(
       'div',
       'row-actions',
-      button('Rotate', () => void rotateToken(token, reload), 'secondary', {
-        'aria-label': `Rotate ${token.name}`,
-      }),
+      // Already rotated (still inside its overlap): the new token is the one to rotate.
+      token.rotatedToId
+        ? null
+        : button('Rotate', () => void rotateToken(token, reload), 'secondary', {
+            'aria-label': `Rotate ${token.name}`,
+          }),
       button('Revoke', () => revokeToken(token, reload), 'danger', {
         'aria-label': `Revoke ${token.name}`,
       }),
