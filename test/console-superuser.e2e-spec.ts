@@ -1,7 +1,13 @@
 import type { Page } from 'playwright-core';
 import { Permission } from '../src/permissions/permission';
 import { ConsoleBrowser, describeInBrowser, openConsoleBrowser, skipLine } from './support/browser';
-import { endpointMissing, isFocused, signInInBrowser } from './support/console-page';
+import {
+  columnTexts,
+  endpointMissing,
+  isFocused,
+  settlesTo,
+  signInInBrowser,
+} from './support/console-page';
 import { addMember, createToken, PASSWORD, signIn } from './support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
 
@@ -310,41 +316,10 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
     return (await t.db.sql.query('select id from app_user where email = $1', [email])).rows[0].id;
   }
 
-  async function tokenNames(): Promise<string[]> {
-    const table = page.getByRole('table', { name: 'Tokens in the organization' });
-    return (await table.locator('tbody tr td:first-child').allInnerTexts()).map((text) =>
-      text.trim(),
-    );
-  }
-
-  async function expectNames(names: string[]): Promise<void> {
-    for (let i = 0; i < 50; i += 1) {
-      if (JSON.stringify(await tokenNames()) === JSON.stringify(names)) return;
-      await page.waitForTimeout(50);
-    }
-    expect(await tokenNames()).toEqual(names);
-  }
-
-  async function auditActions(): Promise<string[]> {
-    const table = page.getByRole('table', { name: 'Audit events, newest first' });
-    return (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((text) =>
-      text.trim(),
-    );
-  }
-
-  async function expectActions(actions: string[]): Promise<void> {
-    for (let i = 0; i < 50; i += 1) {
-      if (JSON.stringify(await auditActions()) === JSON.stringify(actions)) return;
-      await page.waitForTimeout(50);
-    }
-    expect(await auditActions()).toEqual(actions);
-  }
-
-  async function expectRowCount(count: number): Promise<void> {
-    for (let i = 0; i < 50; i += 1) {
-      if ((await auditActions()).length === count) return;
-      await page.waitForTimeout(50);
-    }
-    expect(await auditActions()).toHaveLength(count);
-  }
+  const tokenNames = () => columnTexts(page, 'Tokens in the organization', 1);
+  const auditActions = () => columnTexts(page, 'Audit events, newest first', 2);
+  const expectNames = (names: string[]) => settlesTo(tokenNames, names);
+  const expectActions = (actions: string[]) => settlesTo(auditActions, actions);
+  const expectRowCount = (count: number) =>
+    settlesTo(async () => (await auditActions()).length, count);
 });

@@ -45,3 +45,25 @@ export async function endpointMissing(
   const response = await client.request(method, path, { body });
   return response.status === 404 && response.body.code === 'not_found';
 }
+
+/** The trimmed texts of one column (1-based) of the table with this caption. */
+export async function columnTexts(page: Page, caption: string, column: number): Promise<string[]> {
+  const table = page.getByRole('table', { name: caption });
+  const cells = await table.locator(`tbody tr td:nth-child(${column})`).allInnerTexts();
+  return cells.map((text) => text.trim());
+}
+
+/**
+ * Reads until the value equals `expected` (the page redraws after its API call answers), then
+ * asserts it, so a mismatch fails with both values shown. Returns the last value read.
+ */
+export async function settlesTo<T>(read: () => Promise<T>, expected: T, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  expect(value).toEqual(expected);
+  return value;
+}
