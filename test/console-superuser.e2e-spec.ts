@@ -8,7 +8,7 @@ import {
   settlesTo,
   signInInBrowser,
 } from './support/console-page';
-import { addMember, createToken, PASSWORD, signIn } from './support/fixtures';
+import { addMember, createToken, eventually, PASSWORD, signIn } from './support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
 
 const MANAGE = 'Can create and manage personal API tokens';
@@ -232,10 +232,25 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
     const table = page.getByRole('table', { name: 'Tokens in the organization' });
     await table.waitFor();
     await b.screenshot('organization-tokens');
-    await page.getByLabel('Search', { exact: true }).fill('alice');
-    await page.getByLabel('Search', { exact: true }).press('Enter');
-    await page.getByRole('row').filter({ hasText: 'bob-deploy' }).waitFor({ state: 'detached' });
+    // A slow answer to an older search never overwrites the newer one.
+    const slowBob = (url: URL) =>
+      url.pathname.endsWith('/tokens') && url.searchParams.get('q') === 'bob';
+    let answeredLate = false;
+    await page.route(slowBob, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.continue();
+      answeredLate = true;
+    });
+    const search = page.getByLabel('Search', { exact: true });
+    await search.fill('bob');
+    await search.press('Enter');
+    await search.fill('alice');
+    await search.press('Enter');
+    await expectNames(['alice-laptop', 'alice-ci']);
+    await eventually(() => answeredLate);
+    await page.waitForTimeout(100);
     expect(await tokenNames()).toEqual(['alice-laptop', 'alice-ci']);
+    await page.unroute(slowBob);
     await page.getByLabel('Sort').selectOption('name');
     await expectNames(['alice-ci', 'alice-laptop']);
 

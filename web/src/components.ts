@@ -93,6 +93,23 @@ export class Pager {
     return field('Rows per page', size);
   }
 
+  private calls = 0;
+
+  /**
+   * Settles like `call` only while it is the page's latest request: an older answer arriving
+   * after a newer one (typing, then changing the sort) never overwrites it.
+   */
+  latest<T>(call: Promise<T>): Promise<T> {
+    const mine = ++this.calls;
+    return new Promise<T>((resolve, reject) => {
+      call.then(
+        (value) => mine === this.calls && resolve(value),
+        (error: unknown) =>
+          mine === this.calls && reject(error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+  }
+
   get cursor(): string | undefined {
     return this.current;
   }

@@ -73,18 +73,20 @@ export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
   const load = async () => {
     message.clear();
     try {
-      const page = await api<Page<AuditEvent>>(
-        'GET',
-        `${organization}/audit-events` +
-          query({
-            action: action.value,
-            actor: actor.value,
-            targetUser: target.value,
-            from: utc(from.value),
-            to: utc(to.value),
-            limit: pager.limit,
-            cursor: pager.cursor,
-          }),
+      const page = await pager.latest(
+        api<Page<AuditEvent>>(
+          'GET',
+          `${organization}/audit-events` +
+            query({
+              action: action.value,
+              actor: actor.value,
+              targetUser: target.value,
+              from: utc(from.value),
+              to: utc(to.value),
+              limit: pager.limit,
+              cursor: pager.cursor,
+            }),
+        ),
       );
       const rows = page.items.map((event) => [
         timeCell(event.occurredAt),

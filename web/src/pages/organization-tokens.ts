@@ -47,16 +47,18 @@ export function renderOrganizationTokens(main: HTMLElement, me: Me): void {
   const load = async () => {
     message.clear();
     try {
-      const page = await api<Page<TokenItem>>(
-        'GET',
-        base +
-          query({
-            q: search.value.trim(),
-            sort: sort.value,
-            state: state.value === 'active' ? undefined : state.value,
-            limit: pager.limit,
-            cursor: pager.cursor,
-          }),
+      const page = await pager.latest(
+        api<Page<TokenItem>>(
+          'GET',
+          base +
+            query({
+              q: search.value.trim(),
+              sort: sort.value,
+              state: state.value === 'active' ? undefined : state.value,
+              limit: pager.limit,
+              cursor: pager.cursor,
+            }),
+        ),
       );
       const reload = () => void load();
       const rows = page.items.map((token) => {

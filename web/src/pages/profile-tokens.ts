@@ -105,10 +105,12 @@ export function renderProfileTokens(main: HTMLElement, me: Me): void {
     panel.setAttribute('aria-labelledby', `tab-${tab}`);
     message.clear();
     try {
-      const page = await api<Page<TokenItem>>(
-        'GET',
-        PROFILE_TOKENS_PATH +
-          query({ state: tab === 'inactive' ? 'inactive' : undefined, cursor: pager.cursor }),
+      const page = await pager.latest(
+        api<Page<TokenItem>>(
+          'GET',
+          PROFILE_TOKENS_PATH +
+            query({ state: tab === 'inactive' ? 'inactive' : undefined, cursor: pager.cursor }),
+        ),
       );
       const reload = () => void load();
       replaceChildren(

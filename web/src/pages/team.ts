@@ -177,9 +177,11 @@ export function renderTeam(main: HTMLElement, me: Me): void {
   };
   const load = async () => {
     try {
-      const page = await api<Page<Member>>(
-        'GET',
-        context.base + query({ limit: pager.limit, cursor: pager.cursor }),
+      const page = await pager.latest(
+        api<Page<Member>>(
+          'GET',
+          context.base + query({ limit: pager.limit, cursor: pager.cursor }),
+        ),
       );
       replaceChildren(
         list,
