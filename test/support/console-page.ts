@@ -57,7 +57,7 @@ export async function columnTexts(page: Page, caption: string, column: number): 
  * Reads until the value equals `expected` (the page redraws after its API call answers), then
  * asserts it, so a mismatch fails with both values shown. Returns the last value read.
  */
-export async function settlesTo<T>(read: () => Promise<T>, expected: T, ms = 5000): Promise<T> {
+export async function settlesTo<T>(read: () => Promise<T>, expected: T, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   let value = await read();
   while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
