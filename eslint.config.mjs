@@ -51,5 +51,31 @@ export default tseslint.config(
       globals: { process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
     },
   },
+  {
+    // The web console (web/src): browser ES modules on their own tsconfig, no Node globals. Text
+    // reaches the page only as text nodes (CSP and XSS): no HTML parsing sinks, no eval.
+    files: ['web/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-eval': 'error',
+      'no-implied-eval': 'error',
+      'no-restricted-globals': ['error', 'process', 'require', 'Buffer', '__dirname'],
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Build nodes with h(); text stays text.' },
+        { property: 'outerHTML', message: 'Build nodes with h(); text stays text.' },
+        { property: 'insertAdjacentHTML', message: 'Build nodes with h(); text stays text.' },
+        { object: 'document', property: 'write', message: 'Build nodes with h().' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='setAttribute'][arguments.0.value='style']",
+          message: "Inline styles are refused by the CSP (style-src 'self'); use a class.",
+        },
+      ],
+    },
+  },
   prettier,
 );

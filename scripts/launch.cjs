@@ -50,5 +50,21 @@ if (isStale(target)) {
     },
   );
 }
+// The web console (web/src → dist/web) has its own tsconfig and is compiled the same way.
+const webEntry = join(root, 'dist', 'web', 'main.js');
+const webSources = join(root, 'web', 'src');
+if (
+  existsSync(webSources) &&
+  (!existsSync(webEntry) || newestSource(webSources) > statSync(webEntry).mtimeMs)
+) {
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'web/tsconfig.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}
 process.argv = [process.argv[0], target, ...args];
 require(target);

@@ -10,6 +10,7 @@ import { setupOpenApi } from './common/http/openapi';
 import { useFormBodyParsers } from './common/http/form-body-parsers';
 import { AppConfig } from './config/app-config';
 import { registerRequestContext } from './database/request-context';
+import { registerWebConsole } from './console/console';
 
 export interface AppOptions {
   config: AppConfig;
@@ -45,5 +46,6 @@ export async function createApp({
   await app.register(fastifyCookie);
   registerHttpEdge(app);
   setupOpenApi(app);
+  await registerWebConsole(app);
   return app;
 }

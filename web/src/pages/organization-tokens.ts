@@ -1,0 +1,157 @@
+import { api, ApiError, isUnsupported, query } from '../api.js';
+import { Pager, table, timeCell } from '../components.js';
+import { confirmDialog } from '../dialogs.js';
+import { announce, button, field, h, input, messageBox, replaceChildren, select } from '../dom.js';
+import { accessLabel } from '../format.js';
+import type { Me, Page, TokenItem } from '../types.js';
+import { endedWhy, lastUsedCell, recentIpsCell, statusCell } from '../token-cells.js';
+
+const SORTS = [
+  { value: '-createdAt', label: 'Newest first' },
+  { value: 'createdAt', label: 'Oldest first' },
+  { value: '-lastUsedAt', label: 'Recently used first' },
+  { value: 'lastUsedAt', label: 'Least recently used first' },
+  { value: 'name', label: 'Name A–Z' },
+  { value: '-name', label: 'Name Z–A' },
+];
+const STATES = [
+  { value: 'active', label: 'Active' },
+  { value: 'inactive', label: 'Inactive (revoked, expired, rotated)' },
+  { value: 'all', label: 'All' },
+];
+
+function revoke(base: string, token: TokenItem, reload: () => void): void {
+  const owner = token.owner ? `${token.owner.name} (${token.owner.email})` : 'its owner';
+  void confirmDialog(
+    `Revoke token “${token.name}”?`,
+    `Revoke “${token.name}” (${token.preview}) of ${owner}? It stops working at once and for good; the owner is emailed that you revoked it.`,
+    'Revoke token',
+    async () => {
+      await api('DELETE', `${base}/${token.id}`);
+    },
+  ).then((done) => {
+    if (!done) return;
+    announce(`Token ${token.name} revoked.`);
+    reload();
+  });
+}
+
+export function renderOrganizationTokens(main: HTMLElement, me: Me): void {
+  const base = `/api/v1/organizations/${me.organization.id}/tokens`;
+  const search = input({ type: 'search', name: 'q', maxlength: 100, autocomplete: 'off' });
+  const sort = select('sort', SORTS, '-createdAt');
+  const state = select('state', STATES, 'active');
+  const message = messageBox();
+  const list = h('div');
+  const pager = new Pager(() => void load());
+  const load = async () => {
+    message.clear();
+    try {
+      const page = await pager.latest(
+        api<Page<TokenItem>>(
+          'GET',
+          base +
+            query({
+              q: search.value.trim(),
+              sort: sort.value,
+              state: state.value === 'active' ? undefined : state.value,
+              limit: pager.limit,
+              cursor: pager.cursor,
+            }),
+        ),
+      );
+      const reload = () => void load();
+      const rows = page.items.map((token) => {
+        const inactive = Boolean(
+          token.revokedAt ||
+          token.expiredAt ||
+          (token.expiresAt && new Date(token.expiresAt) <= new Date()),
+        );
+        return [
+          h('strong', null, token.name),
+          h('code', null, token.preview),
+          token.owner ? [token.owner.name, h('span', 'sub', token.owner.email)] : '—',
+          accessLabel(token.access),
+          timeCell(token.createdAt),
+          timeCell(token.expiresAt, 'Never'),
+          lastUsedCell(token),
+          recentIpsCell(token),
+          inactive ? endedWhy(token) : statusCell(token, token.owner?.id === me.user.id),
+          inactive
+            ? null
+            : button('Revoke', () => revoke(base, token, reload), 'danger', {
+                'aria-label': `Revoke ${token.name} of ${token.owner?.name ?? 'its owner'}`,
+              }),
+        ];
+      });
+      replaceChildren(
+        list,
+        table(
+          'Tokens in the organization',
+          [
+            'Name',
+            'Token',
+            'Owner',
+            'Access',
+            'Created',
+            'Expires',
+            'Last used',
+            'Recent IPs',
+            'Status',
+            'Actions',
+          ],
+          rows,
+          search.value.trim() ? 'No token matches.' : 'No tokens.',
+        ),
+        pager.controls(page.nextCursor, 'Token'),
+      );
+    } catch (error) {
+      replaceChildren(list);
+      message.show(
+        state.value !== 'active' && isUnsupported(error)
+          ? 'This server lists only active tokens.'
+          : error instanceof ApiError
+            ? error.describe()
+            : String(error),
+      );
+    }
+  };
+  const form = h(
+    'form',
+    {
+      className: 'filters',
+      attrs: { role: 'search', 'aria-label': 'Find tokens' },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          pager.reset();
+          void load();
+        },
+      },
+    },
+    field('Search', search, 'Token name, preview, owner name or email'),
+    field('Sort', sort),
+    field('Show', state),
+    pager.sizeControl(),
+    h('div', 'actions', h('button', { className: 'primary', attrs: { type: 'submit' } }, 'Search')),
+  );
+  for (const control of [sort, state]) {
+    control.addEventListener('change', () => {
+      pager.reset();
+      void load();
+    });
+  }
+  replaceChildren(
+    main,
+    h('h1', { attrs: { tabindex: '-1' } }, 'Organization tokens'),
+    h(
+      'p',
+      'intro',
+      'Every personal API token in the organization, with its owner. Secrets are never shown.',
+    ),
+    form,
+    message.element,
+    list,
+  );
+  void load();
+}
