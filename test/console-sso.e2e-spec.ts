@@ -31,7 +31,8 @@ describeInBrowser('web console: SSO sign-in lands back in the console', () => {
       clientSecret: CLIENT_SECRET,
       redirectUri: `${PUBLIC_URL}/api/v1/auth/sso/callback`,
     });
-    t = await startTestApp({ PUBLIC_URL });
+    // The test provider is on loopback, which the outbound policy refuses unless listed.
+    t = await startTestApp({ PUBLIC_URL, SSO_ALLOWED_ISSUER_HOSTS: new URL(idp.issuer).host });
     const admin = await t.admin();
     const orgId = String(((await admin.get('/api/v1/me')).body.organization as { id: string }).id);
     const configured = await admin.request('PUT', `/api/v1/organizations/${orgId}/sso`, {

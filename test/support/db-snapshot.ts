@@ -18,8 +18,8 @@ export async function dumpDatabase(sql: Client): Promise<Record<string, string[]
 
 /**
  * The state a refused request must not change: every table, minus the bookkeeping a refusal
- * legitimately writes (failed-login counters, last-used, the audit of refused credentials,
- * migration history) and short-lived login states.
+ * legitimately writes (failed-login counters, last-used and recent IPs with their new-IP alerts,
+ * the audit of refused credentials, migration history) and short-lived login states.
  */
 export async function domainState(sql: Client): Promise<Record<string, unknown[]>> {
   const query = async (text: string) => (await sql.query(text)).rows;
@@ -36,10 +36,12 @@ export async function domainState(sql: Client): Promise<Record<string, unknown[]
       'select id, user_id, absolute_expires_at, password_verified_at from session order by id',
     ),
     organization_sso: await query('select * from organization_sso order by organization_id'),
-    mail_outbox: await query('select id from mail_outbox order by id'),
+    // A token used from a new IP (an accepted GET behind X-Forwarded-For) alerts its owner.
+    mail_outbox: await query(`select id from mail_outbox where kind <> 'token_new_ip' order by id`),
     audit_event: await query(
       `select id, action from audit_event
-       where action not in ('auth.login.failed', 'api_token_auth.denied') order by id`,
+       where action not in ('auth.login.failed', 'api_token_auth.denied', 'token.used_from_new_ip')
+       order by id`,
     ),
   };
 }

@@ -32,6 +32,15 @@ function knownFields(dto: Dto): Set<string> {
 const declaredType = (dto: Dto, field: string): unknown =>
   Reflect.getMetadata('design:type', dto.prototype as object, field);
 
+// Where @nestjs/swagger keeps @ApiProperty options: the documented contract says which fields
+// take null, and the validator holds every other field to it (an @IsOptional field lets null
+// through as if it were absent: a null password reached the hasher as a 500).
+const API_PROPERTY = 'swagger/apiModelProperties';
+
+const declaredNullable = (dto: Dto, field: string): boolean =>
+  (Reflect.getMetadata(API_PROPERTY, dto.prototype as object, field) as { nullable?: boolean })
+    ?.nullable === true;
+
 /** The DTO class a nested field holds (its declared TypeScript type), if any. */
 function nestedDto(dto: Dto, field: string): Dto | undefined {
   const type = declaredType(dto, field);
@@ -74,6 +83,10 @@ export function inputShapeErrors(
         continue;
       }
       const item = value[key];
+      if (item === null && dto && !declaredNullable(dto, key)) {
+        found.push({ field: child, message: `${child} must not be null` });
+        continue;
+      }
       const nested = dto ? nestedDto(dto, key) : undefined;
       if (nested && Array.isArray(item)) {
         found.push({ field: child, message: `${child} must be an object` });
