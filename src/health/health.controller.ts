@@ -1,7 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth-rule.decorator';
+import { LivenessView, ReadinessView } from './health.dto';
 
 @ApiTags('health')
 @Controller(['health', 'api/v1/health'])
@@ -11,6 +12,7 @@ export class HealthController {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'The process is up' })
+  @ApiOkResponse({ type: LivenessView })
   live() {
     return { status: 'ok' };
   }
@@ -18,6 +20,7 @@ export class HealthController {
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'The process can serve: the database answers' })
+  @ApiOkResponse({ type: ReadinessView })
   async ready() {
     try {
       await this.em.getConnection().execute('select 1');

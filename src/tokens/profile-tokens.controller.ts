@@ -1,14 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { PageQuery } from '../common/http/pagination';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { Permission } from '../permissions/permission';
 import { ProfileTokensService } from './profile-tokens.service';
 import { CreatedTokenView, CreateTokenDto, TokenPage } from './tokens.dto';
+import { TokensErrorCode } from './tokens.errors';
 
 const MANAGE = { sessionOnly: true, permission: Permission.ManageApiTokens } as const;
 
@@ -19,7 +28,10 @@ export class ProfileTokensController {
 
   @Get()
   @Authenticated(MANAGE)
-  @ApiOperation({ summary: 'Your active tokens (never the secrets)' })
+  @ApiOperation({
+    operationId: 'listProfileTokens',
+    summary: 'Your active tokens (never the secrets)',
+  })
   @ApiOkResponse({ type: TokenPage })
   list(@CurrentPrincipal() principal: Principal, @Query() page: PageQuery): Promise<TokenPage> {
     return this.tokens.list(principal, page);
@@ -27,8 +39,17 @@ export class ProfileTokensController {
 
   @Post()
   @Authenticated({ ...MANAGE, recentPassword: true })
-  @ApiOperation({ summary: 'Create a token; the secret is in this response only' })
+  @ApiOperation({
+    operationId: 'createProfileToken',
+    summary: 'Create a token; the secret is in this response only',
+  })
   @ApiCreatedResponse({ type: CreatedTokenView })
+  @ApiErrors(
+    TokensErrorCode.TokenNameTaken,
+    TokensErrorCode.TokenLimitReached,
+    TokensErrorCode.TokenLifetimeExceeded,
+    CommonErrorCode.RateLimited,
+  )
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateTokenDto,
@@ -42,7 +63,12 @@ export class ProfileTokensController {
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ ...MANAGE, recentPassword: true })
-  @ApiOperation({ summary: 'Revoke one of your tokens (immediate and permanent)' })
+  @ApiOperation({
+    operationId: 'revokeProfileToken',
+    summary: 'Revoke one of your tokens (immediate and permanent)',
+  })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiErrors(TokensErrorCode.TokenNotFound)
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
