@@ -46,13 +46,25 @@ function nameAliases(document: OpenAPIObject): void {
   }
 }
 
+/** `{ allOf: [{ $ref }] }` with nothing beside it (what swagger writes for a named enum) is the $ref. */
+function collapseLoneAllOf(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(collapseLoneAllOf);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node).map(([key, value]) => [key, collapseLoneAllOf(value)]);
+  const object = Object.fromEntries(entries) as Record<string, unknown>;
+  const allOf = object.allOf;
+  if (Object.keys(object).length === 1 && Array.isArray(allOf) && allOf.length === 1) {
+    return allOf[0];
+  }
+  return object;
+}
+
 /** The OpenAPI 3 document, built from the controllers' metadata (no request, no database). */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('Keyhold')
     .setDescription(DESCRIPTION)
     .setVersion('1')
-    .setLicense('UNLICENSED', '')
     .addServer('/', 'This server');
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
@@ -61,10 +73,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   nameAliases(document);
   completeOperations(document);
   document.components = sharedComponents(document.components);
-  (document as OpenAPIObject & Record<string, unknown>)['x-edge-error-codes'] = [
-    ...EDGE_ERROR_CODES,
-  ];
-  return document;
+  const collapsed = collapseLoneAllOf(document) as OpenAPIObject;
+  return { ...collapsed, 'x-edge-error-codes': [...EDGE_ERROR_CODES] } as OpenAPIObject;
 }
 
 /** OpenAPI 3 at /api/docs-json and a browsable page at /api/docs. */
