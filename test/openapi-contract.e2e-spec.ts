@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { errorCatalogue } from '../src/common/errors/keyhold.exception';
@@ -163,7 +165,8 @@ describe('the OpenAPI document (SPEC §5)', () => {
         expect(JSON.stringify(schema)).toContain('"#/components/schemas/Problem"');
         expect(JSON.stringify(schema)).toContain(JSON.stringify(codes));
       }
-      expect(operation.responses['500']?.['x-error-codes']).toEqual(['internal_error']);
+      expect(operation.responses['500']?.['x-error-codes']).toContain('internal_error');
+      expect(operation.responses['503']?.['x-error-codes']).toContain('service_unavailable');
     }
     const codes = (path: string, method: string, status: string) =>
       document.paths[path][method].responses[status]?.['x-error-codes'];
@@ -208,5 +211,39 @@ describe('the OpenAPI document (SPEC §5)', () => {
     expect(Object.keys(revoke)).toEqual(expect.arrayContaining(['204', '404']));
     const health = document.paths['/health/ready'].get.responses;
     expect(Object.keys(health).sort()).toEqual(['200', '500', '503']);
+  });
+
+  it('has a coverage reporter that fails the run on any answer the document lacks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keyhold-answers-'));
+    const answers = [
+      ['GET', '/api/v1/me', 200, null],
+      ['GET', '/api/v1/me', 401, 'invalid_token'],
+      ['GET', '/api/v1/me', 400, 'malformed_request'],
+      ['GET', '/api/docs-json', 200, null],
+      ['GET', '/api/v1/me', 409, 'token_name_taken'],
+      ['DELETE', '/api/v1/profile/tokens/{id}', 404, 'member_not_found'],
+      ['GET', '/api/v1/nowhere', 200, null],
+      ['GET', '/health/live', 400, null],
+    ];
+    await writeFile(join(dir, '1.jsonl'), answers.map((a) => `${JSON.stringify(a)}\n`).join(''));
+    const script = `
+      const Reporter = require(${JSON.stringify(join(__dirname, 'support/openapi-coverage-reporter.cjs'))});
+      const reporter = new Reporter({ rootDir: ${JSON.stringify(ROOT)} });
+      reporter.onRunComplete([], { testResults: [{ testFilePath: 'x.e2e-spec.ts' }] });
+      process.stdout.write(JSON.stringify(reporter.getLastError()?.message ?? null));`;
+    try {
+      const { stdout } = await run(process.execPath, ['-e', script], {
+        env: { ...process.env, KEYHOLD_OPENAPI_RECORD_DIR: dir },
+      });
+      const message = JSON.parse(stdout) as string;
+      expect(message.split('\n').filter((line) => line.startsWith('  - '))).toEqual([
+        '  - DELETE /api/v1/profile/tokens/{id} → 404 member_not_found: code not documented',
+        '  - GET /api/v1/me → 409 token_name_taken: status not documented',
+        '  - GET /api/v1/nowhere → 200: no such operation',
+        '  - GET /health/live → 400: not a problem+json answer with a code',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
