@@ -58,8 +58,11 @@ export class ApiTokenAuthDto {
 
 export class CreatedTokenView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ description: 'The secret. Shown only in this response; store it now.' })
+  @ApiProperty({ example: 'CI deploys' }) name!: string;
+  @ApiProperty({
+    description: 'The secret. Shown only in this response; store it now.',
+    example: 'khp_4fT9abcdEXAMPLEonlyEXAMPLEonlyEXAMPLEX1a9',
+  })
   token!: string;
   @ApiProperty({ example: 'khp_4fT9abcd…X1a9' }) preview!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -68,11 +71,11 @@ export class CreatedTokenView {
 
 export class TokenView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() preview!: string;
+  @ApiProperty({ example: 'CI deploys' }) name!: string;
+  @ApiProperty({ example: 'khp_4fT9abcd…X1a9' }) preview!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty() createdIp!: string;
-  @ApiProperty() createdUserAgent!: string;
+  @ApiProperty({ example: '203.0.113.7' }) createdIp!: string;
+  @ApiProperty({ example: 'curl/8.5.0' }) createdUserAgent!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
   @ApiProperty({
     format: 'date-time',
