@@ -28,6 +28,22 @@ function missing(document, [method, route, status, code]) {
   return (response['x-error-codes'] ?? []).includes(code) ? null : `${label}: code not documented`;
 }
 
+/** Every (method, route, status, code) the document promises, to report how many were exercised. */
+function documentedAnswers(document) {
+  const all = new Set();
+  for (const [route, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const codes = Number(status) < 400 ? [null] : (response['x-error-codes'] ?? []);
+        for (const code of codes) {
+          all.add(JSON.stringify([method.toUpperCase(), route, Number(status), code]));
+        }
+      }
+    }
+  }
+  return all;
+}
+
 class OpenApiCoverageReporter {
   constructor(globalConfig) {
     this.rootDir = globalConfig.rootDir;
@@ -43,6 +59,7 @@ class OpenApiCoverageReporter {
       this.error = new Error('OpenAPI coverage: the test servers recorded no answer at all');
     } else {
       const document = JSON.parse(readFileSync(join(this.rootDir, 'openapi.json'), 'utf8'));
+      this.document = document;
       const gaps = [...new Set(answers.map((answer) => missing(document, answer)).filter(Boolean))];
       if (gaps.length > 0) {
         this.error = new Error(
@@ -55,10 +72,17 @@ class OpenApiCoverageReporter {
         );
       }
     }
-    const summary = this.error
-      ? `\n${this.error.message}\n`
-      : `\nOpenAPI coverage: ${answers.length} distinct answers recorded, all documented.\n`;
-    process.stderr.write(summary);
+    if (this.error) {
+      process.stderr.write(`\n${this.error.message}\n`);
+    } else if (answers.length > 0) {
+      const documented = documentedAnswers(this.document);
+      const exercised = new Set(answers.map((answer) => JSON.stringify(answer)));
+      const hit = [...documented].filter((answer) => exercised.has(answer)).length;
+      process.stderr.write(
+        `\nOpenAPI coverage: ${exercised.size} distinct answers recorded, all documented; ` +
+          `${hit} of the ${documented.size} documented (operation, status, code) were exercised.\n`,
+      );
+    }
   }
 
   getLastError() {
