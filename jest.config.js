@@ -10,4 +10,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // The second checks every answer the test servers gave against openapi.json.
+  reporters: ['default', '<rootDir>/test/support/openapi-coverage-reporter.cjs'],
 };

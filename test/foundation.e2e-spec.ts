@@ -33,7 +33,7 @@ describe('foundation: health, docs, errors (HTTP)', () => {
       expect.arrayContaining(['/api/v1/auth/login', '/api/v1/me', '/health/live']),
     );
     expect(Object.keys(response.body.components.securitySchemes)).toEqual(
-      expect.arrayContaining(['bearer', 'token', 'apiToken', 'session']),
+      expect.arrayContaining(['bearer', 'token', 'clientId', 'apiToken', 'session']),
     );
     expect(response.body.components.schemas.Problem.properties?.code?.enum).toEqual(
       expect.arrayContaining(['validation_failed', 'csrf_failed', 'invalid_credentials']),
@@ -52,7 +52,13 @@ describe('foundation: health, docs, errors (HTTP)', () => {
       (body.paths[path][method].security ?? [])
         .flatMap((requirement) => Object.keys(requirement))
         .sort();
-    expect(schemes('/api/v1/me', 'get')).toEqual(['apiToken', 'bearer', 'session', 'token']);
+    expect(schemes('/api/v1/me', 'get')).toEqual([
+      'apiToken',
+      'bearer',
+      'clientId',
+      'session',
+      'token',
+    ]);
     expect(schemes('/api/v1/profile/tokens', 'post')).toEqual(['session']);
     expect(schemes('/health/live', 'get')).toEqual([]);
     expect(body.paths['/api/v1/api-token-auth']?.post?.description).toContain('sso_user');

@@ -1,7 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { ApiErrors } from '../common/http/openapi-decorators';
+import { OrganizationsErrorCode } from '../organizations/organizations.errors';
 import type { Principal } from '../auth/principal';
 import { AuditEventPage, AuditEventsQuery } from './audit.dto';
 import { AuditService } from './audit.service';
@@ -14,9 +16,12 @@ export class AuditController {
   @Get()
   @Authenticated({ superuser: true })
   @ApiOperation({
+    operationId: 'listAuditEvents',
     summary: "The organization's audit log, newest first",
     description: 'Superusers only. Filters combine; page with nextCursor.',
   })
+  @ApiOkResponse({ type: AuditEventPage })
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound)
   list(
     @Param('orgId') orgId: string,
     @Query() query: AuditEventsQuery,

@@ -1,8 +1,12 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { ApiTokenAuthDto, ObtainedTokenView } from '../tokens/tokens.dto';
+import { TokensErrorCode } from '../tokens/tokens.errors';
+import { AuthErrorCode } from './auth.errors';
 import { Public } from './auth-rule.decorator';
 import { ApiTokenAuthService } from './api-token-auth.service';
 
@@ -15,20 +19,29 @@ export class ApiTokenAuthController {
   @HttpCode(200)
   @Public({ sessionOnly: true })
   @ApiOperation({
+    operationId: 'obtainApiToken',
     summary: 'Trade a username (email) and password for an API token (Django REST style)',
     description:
       'The body may be JSON, application/x-www-form-urlencoded or multipart/form-data. ' +
       '`name` defaults to "api-token-auth"; when you already have an active token of that name ' +
       'it is rotated: the new token is returned and the old one keeps working for 60 minutes, ' +
-      'so a script may call this on every run. ' +
-      'Errors: 400 invalid_credentials (same answer for an unknown user and a wrong password); ' +
-      '403 permission_denied without api_tokens.manage; 403 sso_user for SSO accounts, which have ' +
-      'no password: they sign in with SSO and create tokens from their profile ' +
-      '(POST /api/v1/profile/tokens); 409 token_limit_reached; 429 rate_limited.',
+      'so a script may call this on every run. An unknown user and a wrong password get the ' +
+      'same invalid_credentials answer. SSO accounts have no password (sso_user): they sign in ' +
+      'with SSO and create tokens from their profile (POST /api/v1/profile/tokens).',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded', 'multipart/form-data')
   @ApiBody({ type: ApiTokenAuthDto })
   @ApiOkResponse({ type: ObtainedTokenView })
+  @ApiErrors(
+    AuthErrorCode.InvalidCredentials,
+    AuthErrorCode.SsoUser,
+    AuthErrorCode.AccountDisabled,
+    AuthErrorCode.PermissionDenied,
+    TokensErrorCode.TokenNameTaken,
+    TokensErrorCode.TokenLimitReached,
+    TokensErrorCode.TokenLifetimeExceeded,
+    CommonErrorCode.RateLimited,
+  )
   obtain(
     @Body() body: ApiTokenAuthDto,
     @ReqMeta() meta: RequestMeta,

@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ApiAccess } from '../common/http/openapi-decorators';
 import type { Permission } from '../permissions/permission';
 
 export const AUTH_RULE = 'keyhold:auth-rule';
@@ -15,46 +15,25 @@ export interface AuthRule {
   recentPassword?: boolean;
 }
 
-const problem = (status: number, description: string) =>
-  ApiResponse({
-    status,
-    description,
-    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+/** The OpenAPI side of a rule: security, headers and refusals derive from it (openapi-operations). */
+const documented = (rule: AuthRule) =>
+  ApiAccess({
+    public: rule.public === true,
+    sessionOnly: rule.sessionOnly === true,
+    permission: rule.permission !== undefined,
+    superuser: rule.superuser === true,
+    recentPassword: rule.recentPassword === true,
   });
-
-/** The OpenAPI side of a rule: which credentials work here and which refusals to expect. */
-function documented(rule: AuthRule) {
-  if (rule.public) return [problem(400, 'validation_failed, malformed_json')];
-  const refusals = [
-    'insufficient_scope (a read-only token on POST, PUT, PATCH or DELETE)',
-    rule.sessionOnly && 'token_not_allowed',
-    rule.superuser && 'superuser_required',
-    rule.permission && 'permission_denied',
-    rule.recentPassword && 'reauthentication_required',
-    'csrf_failed (cookie requests without X-CSRF-Token)',
-  ].filter(Boolean);
-  return [
-    ApiSecurity('session'),
-    ...(rule.sessionOnly
-      ? []
-      : [ApiSecurity('bearer'), ApiSecurity('token'), ApiSecurity('apiToken')]),
-    problem(
-      401,
-      'authentication_required, invalid_token (WWW-Authenticate: Bearer), session_expired',
-    ),
-    problem(403, refusals.join(', ')),
-  ];
-}
 
 /**
  * Every route declares who may call it; the global AuthGuard refuses a route that does not
  * (default deny), and a test walks every route to flag one that forgot.
  */
 export const Authenticated = (rule: Omit<AuthRule, 'public'> = {}) =>
-  applyDecorators(SetMetadata(AUTH_RULE, rule), ...documented(rule));
+  applyDecorators(SetMetadata(AUTH_RULE, rule), documented(rule));
 
 /** Open to anyone. `sessionOnly` still refuses an API token presented here. */
 export const Public = (rule: Pick<AuthRule, 'sessionOnly'> = {}) => {
   const full: AuthRule = { ...rule, public: true };
-  return applyDecorators(SetMetadata(AUTH_RULE, full), ...documented(full));
+  return applyDecorators(SetMetadata(AUTH_RULE, full), documented(full));
 };

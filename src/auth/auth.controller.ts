@@ -1,10 +1,13 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
 import { Authenticated, Public } from './auth-rule.decorator';
 import { LoginDto, LoginResponse, ReauthenticatedResponse, ReauthenticateDto } from './auth.dto';
+import { AuthErrorCode } from './auth.errors';
 import { AuthService } from './auth.service';
 import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from './cookies';
 import { CurrentPrincipal } from './current-principal.decorator';
@@ -21,7 +24,17 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Public({ sessionOnly: true })
-  @ApiOperation({ summary: 'Sign in with email and password; sets the session and CSRF cookies' })
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Sign in with email and password; sets the session and CSRF cookies',
+  })
+  @ApiOkResponse({ type: LoginResponse })
+  @ApiErrors(
+    AuthErrorCode.InvalidCredentials,
+    AuthErrorCode.SsoRequired,
+    AuthErrorCode.AccountDisabled,
+    CommonErrorCode.RateLimited,
+  )
   async login(
     @Body() body: LoginDto,
     @ReqMeta() meta: RequestMeta,
@@ -36,7 +49,8 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @Authenticated({ sessionOnly: true })
-  @ApiOperation({ summary: 'End the current session' })
+  @ApiOperation({ operationId: 'logout', summary: 'End the current session' })
+  @ApiNoContentResponse({ description: 'Signed out; the cookies are cleared' })
   async logout(
     @CurrentPrincipal() principal: Principal,
     @ReqMeta() meta: RequestMeta,
@@ -49,7 +63,16 @@ export class AuthController {
   @Post('reauthenticate')
   @HttpCode(200)
   @Authenticated({ sessionOnly: true })
-  @ApiOperation({ summary: 'Re-enter the password to unlock token management for a while' })
+  @ApiOperation({
+    operationId: 'reauthenticate',
+    summary: 'Re-enter the password to unlock token management for a while',
+  })
+  @ApiOkResponse({ type: ReauthenticatedResponse })
+  @ApiErrors(
+    AuthErrorCode.InvalidCredentials,
+    AuthErrorCode.SsoRequired,
+    CommonErrorCode.RateLimited,
+  )
   async reauthenticate(
     @Body() body: ReauthenticateDto,
     @CurrentPrincipal() principal: Principal,

@@ -28,14 +28,17 @@ export class ReauthenticateDto {
 
 export class UserView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() email!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'admin@keyhold.local' }) email!: string;
+  @ApiProperty({ example: 'Ada Admin' }) name!: string;
   @ApiProperty({ enum: AuthMethod }) authMethod!: AuthMethod;
 }
 
 export class LoginResponse {
   @ApiProperty({ type: UserView }) user!: UserView;
-  @ApiProperty({ description: 'Echo this in the X-CSRF-Token header of unsafe requests' })
+  @ApiProperty({
+    description: 'Echo this in the X-CSRF-Token header of unsafe requests',
+    example: 'p1B3xq0yTQ2c9Jv5pYkq3w',
+  })
   csrfToken!: string;
 }
 
@@ -46,8 +49,8 @@ export class ReauthenticatedResponse {
 
 class OrganizationView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() slug!: string;
-  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'example-org' }) slug!: string;
+  @ApiProperty({ example: 'Example Org' }) name!: string;
 }
 
 class AuthView {

@@ -13,7 +13,10 @@ export class MeController {
 
   @Get()
   @Authenticated()
-  @ApiOperation({ summary: 'Who is calling, in which organization, and how they authenticated' })
+  @ApiOperation({
+    operationId: 'getMe',
+    summary: 'Who is calling, in which organization, and how they authenticated',
+  })
   @ApiOkResponse({ type: MeResponse })
   get(@CurrentPrincipal() principal: Principal): MeResponse | Promise<MeResponse> {
     return this.me.describe(principal);

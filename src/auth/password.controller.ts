@@ -1,7 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { CarriesSecret } from '../common/http/carries-secret';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { UsersErrorCode } from '../users/users.errors';
+import { AuthErrorCode } from './auth.errors';
 import { Authenticated } from './auth-rule.decorator';
 import { CurrentPrincipal } from './current-principal.decorator';
 import { PasswordService } from './password.service';
@@ -9,12 +14,14 @@ import type { Principal } from './principal';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password' })
+  @CarriesSecret()
   @IsString()
   @MinLength(1)
   @MaxLength(1024)
   currentPassword!: string;
 
   @ApiProperty({ format: 'password', minLength: 12 })
+  @CarriesSecret()
   @IsString()
   @MaxLength(1024)
   newPassword!: string;
@@ -29,8 +36,16 @@ export class PasswordController {
   @HttpCode(204)
   @Authenticated({ sessionOnly: true })
   @ApiOperation({
+    operationId: 'changePassword',
     summary: 'Change your password; your other sessions end, and you are told by mail',
   })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiErrors(
+    AuthErrorCode.SsoRequired,
+    AuthErrorCode.InvalidCredentials,
+    UsersErrorCode.PasswordTooShort,
+    CommonErrorCode.RateLimited,
+  )
   async change(
     @Body() body: ChangePasswordDto,
     @CurrentPrincipal() principal: Principal,

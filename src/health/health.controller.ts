@@ -1,21 +1,17 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth-rule.decorator';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../database/database-errors';
 import { TokenAccessChanges } from '../tokens/token-access-changes.service';
+import { LivenessView, ReadinessView } from './health.dto';
 
 type CheckState = 'ok' | 'down' | 'not_configured';
 
-export interface ReadinessChecks {
-  database: CheckState;
-  /** The LISTEN connection that spreads revocations: without it the token cache is off. */
-  cacheListener: CheckState;
-  redis: CheckState;
-}
+export type ReadinessChecks = Omit<ReadinessView, 'status'>;
 
 @ApiTags('health')
 @Controller(['health', 'api/v1/health'])
@@ -30,7 +26,8 @@ export class HealthController {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'The process is up' })
-  live() {
+  @ApiOkResponse({ type: LivenessView })
+  live(): LivenessView {
     return { status: 'ok' };
   }
 
@@ -40,7 +37,8 @@ export class HealthController {
     summary: 'The process can serve: database, cache listener and Redis (when configured)',
     description: 'Answers within a bound; a 503 problem names what is down in `checks`.',
   })
-  async ready(): Promise<{ status: 'ok' } & ReadinessChecks> {
+  @ApiOkResponse({ type: ReadinessView })
+  async ready(): Promise<ReadinessView> {
     const checks: ReadinessChecks = {
       database: await this.databaseState(),
       cacheListener: this.access.listening ? 'ok' : 'down',

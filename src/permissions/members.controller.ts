@@ -3,8 +3,12 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { UsersErrorCode } from '../users/users.errors';
 import { AddMemberDto, MemberPage, MembersQuery, MemberView, UpdateMemberDto } from './members.dto';
+import { PermissionsErrorCode } from './permissions.errors';
 import { TeamService } from './team.service';
 
 @ApiTags('team')
@@ -14,8 +18,12 @@ export class MembersController {
 
   @Get()
   @Authenticated({ superuser: true })
-  @ApiOperation({ summary: 'The Team list (superusers; a superuser token may read it)' })
+  @ApiOperation({
+    operationId: 'listMembers',
+    summary: 'The Team list (superusers; a superuser token may read it)',
+  })
   @ApiOkResponse({ type: MemberPage })
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound)
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
@@ -27,9 +35,18 @@ export class MembersController {
   @Post()
   @Authenticated({ superuser: true, sessionOnly: true })
   @ApiOperation({
+    operationId: 'addMember',
     summary: 'Add a member: a password account with an initial password, or an SSO account',
   })
   @ApiCreatedResponse({ type: MemberView })
+  @ApiErrors(
+    OrganizationsErrorCode.OrganizationNotFound,
+    UsersErrorCode.EmailTaken,
+    UsersErrorCode.InvalidEmail,
+    UsersErrorCode.PasswordRequired,
+    UsersErrorCode.PasswordNotAllowed,
+    UsersErrorCode.PasswordTooShort,
+  )
   add(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
@@ -42,6 +59,7 @@ export class MembersController {
   @Patch(':userId')
   @Authenticated({ superuser: true, sessionOnly: true })
   @ApiOperation({
+    operationId: 'updateMember',
     summary: 'Grant or withdraw api_tokens.manage, superuser and active status',
     description:
       'Withdrawing api_tokens.manage blocks the member’s tokens (401) without deleting them; granting ' +
@@ -49,6 +67,15 @@ export class MembersController {
       'the last active superuser.',
   })
   @ApiOkResponse({ type: MemberView })
+  @ApiErrors(
+    OrganizationsErrorCode.OrganizationNotFound,
+    PermissionsErrorCode.MemberNotFound,
+    PermissionsErrorCode.LastSuperuser,
+    PermissionsErrorCode.PasswordWithoutSwitch,
+    UsersErrorCode.PasswordRequired,
+    UsersErrorCode.PasswordNotAllowed,
+    UsersErrorCode.PasswordTooShort,
+  )
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,

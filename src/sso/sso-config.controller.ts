@@ -4,6 +4,10 @@ import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { assertOwnOrganization } from '../auth/organization-scope';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
+import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { SsoErrorCode } from './sso.errors';
 import { SsoConfigDto, SsoConfigView } from './sso.dto';
 import { SsoPublicConfig, SsoService } from './sso.service';
 
@@ -15,6 +19,7 @@ export class SsoConfigController {
   @Put()
   @Authenticated({ superuser: true, sessionOnly: true })
   @ApiOperation({
+    operationId: 'configureSso',
     summary: 'Point the organization at an OpenID Connect identity provider',
     description:
       'The issuer’s discovery document is fetched and must name exactly this issuer. The ' +
@@ -22,6 +27,13 @@ export class SsoConfigController {
   })
   @ApiParam({ name: 'orgId', format: 'uuid' })
   @ApiOkResponse({ type: SsoConfigView })
+  @ApiErrors(
+    OrganizationsErrorCode.OrganizationNotFound,
+    SsoErrorCode.IssuerInvalid,
+    SsoErrorCode.IssuerNotAllowed,
+    SsoErrorCode.ProviderUnavailable,
+    CommonErrorCode.ValidationFailed,
+  )
   configure(
     @Param('orgId') orgId: string,
     @Body() body: SsoConfigDto,
@@ -32,9 +44,13 @@ export class SsoConfigController {
 
   @Get()
   @Authenticated({ superuser: true })
-  @ApiOperation({ summary: 'The organization’s SSO settings, without the client secret' })
+  @ApiOperation({
+    operationId: 'getSsoConfig',
+    summary: 'The organization’s SSO settings, without the client secret',
+  })
   @ApiParam({ name: 'orgId', format: 'uuid' })
   @ApiOkResponse({ type: SsoConfigView })
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, SsoErrorCode.NotConfigured)
   read(
     @Param('orgId') orgId: string,
     @CurrentPrincipal() principal: Principal,

@@ -3,9 +3,13 @@ import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth-rule.decorator';
 import { setSessionCookies } from '../auth/cookies';
+import { AuthErrorCode } from '../auth/auth.errors';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
 import { SSO_STATE_TTL_MS } from './sso-login-states';
+import { SsoErrorCode } from './sso.errors';
 import { SSO_CALLBACK_PATH, SsoService } from './sso.service';
 
 /** Ties a pending login to the browser that started it; sent only to the callback. */
@@ -22,6 +26,7 @@ export class SsoController {
   @Get(':orgSlug/start')
   @Public({ sessionOnly: true })
   @ApiOperation({
+    operationId: 'startSsoLogin',
     summary: 'Start signing in through the organization’s OpenID Connect provider',
     description:
       'Redirects (302) to the identity provider (authorization code + PKCE S256, state, nonce) ' +
@@ -30,6 +35,12 @@ export class SsoController {
   })
   @ApiParam({ name: 'orgSlug', example: 'example-org' })
   @ApiResponse({ status: 302, description: 'To the identity provider' })
+  @ApiErrors(
+    SsoErrorCode.NotConfigured,
+    SsoErrorCode.ConfigUnreadable,
+    SsoErrorCode.ProviderUnavailable,
+    CommonErrorCode.RateLimited,
+  )
   async start(
     @Param('orgSlug') orgSlug: string,
     @ReqMeta() meta: RequestMeta,
@@ -49,6 +60,7 @@ export class SsoController {
   @Get('callback')
   @Public({ sessionOnly: true })
   @ApiOperation({
+    operationId: 'finishSsoLogin',
     summary: 'Where the identity provider sends the browser back; signs the person in',
     description:
       'On success sets the same cookies as POST /api/v1/auth/login (HttpOnly session cookie and ' +
@@ -61,6 +73,21 @@ export class SsoController {
   @ApiQuery({ name: 'iss', type: String, required: false, description: 'RFC 9207' })
   @ApiQuery({ name: 'error', type: String, required: false })
   @ApiResponse({ status: 302, description: 'Signed in; to PUBLIC_URL/' })
+  @ApiErrors(
+    SsoErrorCode.StateInvalid,
+    SsoErrorCode.StateExpired,
+    SsoErrorCode.NotConfigured,
+    SsoErrorCode.ConfigUnreadable,
+    SsoErrorCode.ProviderError,
+    SsoErrorCode.ProviderUnavailable,
+    SsoErrorCode.TokenInvalid,
+    SsoErrorCode.EmailUnverified,
+    SsoErrorCode.EmailDomainNotAllowed,
+    SsoErrorCode.UserUnknown,
+    SsoErrorCode.PasswordAccount,
+    SsoErrorCode.IdentityMismatch,
+    AuthErrorCode.AccountDisabled,
+  )
   async callback(
     @Query() query: Record<string, unknown>,
     @ReqMeta() meta: RequestMeta,

@@ -3,7 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagg
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { PermissionsErrorCode } from '../permissions/permissions.errors';
 import { OrganizationTokensService } from './organization-tokens.service';
 
 export class RevokedAllView {
@@ -18,10 +21,11 @@ export class MemberTokensController {
   @Delete()
   @Authenticated({ superuser: true, sessionOnly: true })
   @ApiOperation({
+    operationId: 'revokeMemberTokens',
     summary: "Revoke all of a member's active tokens (a colleague leaves); one email lists them",
-    description: 'Errors: 404 member_not_found, organization_not_found.',
   })
   @ApiOkResponse({ type: RevokedAllView })
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, PermissionsErrorCode.MemberNotFound)
   revokeAll(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,

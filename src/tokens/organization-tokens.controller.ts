@@ -1,11 +1,15 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { OrganizationTokenPage } from './organization-tokens.dto';
 import { OrganizationTokensQuery } from './organization-tokens.query';
 import { OrganizationTokensService } from './organization-tokens.service';
+import { TokensErrorCode } from './tokens.errors';
 
 @ApiTags('organization tokens')
 @Controller('api/v1/organizations/:orgId/tokens')
@@ -15,8 +19,11 @@ export class OrganizationTokensController {
   @Get()
   @Authenticated({ superuser: true })
   @ApiOperation({
+    operationId: 'listOrganizationTokens',
     summary: 'Every active token in the organization, with its owner (never a secret)',
   })
+  @ApiOkResponse({ type: OrganizationTokenPage })
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound)
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
@@ -28,7 +35,12 @@ export class OrganizationTokensController {
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ superuser: true, sessionOnly: true })
-  @ApiOperation({ summary: 'Revoke any token in the organization; the owner is emailed' })
+  @ApiOperation({
+    operationId: 'revokeOrganizationToken',
+    summary: 'Revoke any token in the organization; the owner is emailed',
+  })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, TokensErrorCode.TokenNotFound)
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,

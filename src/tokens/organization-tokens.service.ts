@@ -16,14 +16,10 @@ import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
 import { OrganizationTokensQuery, TokenSort } from './organization-tokens.query';
 import { revokerIds, tokenView } from './token.view';
-import { TokenView } from './tokens.dto';
 import { stateFilter, TokensService } from './tokens.service';
 import { PermissionsErrorCode, PermissionsException } from '../permissions/permissions.errors';
+import type { OrganizationTokenView } from './organization-tokens.dto';
 import { containsPattern } from '../common/text';
-
-export interface OrganizationTokenView extends TokenView {
-  owner: { id: string; email: string; name: string };
-}
 
 // Keyset pagination needs a total order without nulls: a never-used token sorts as the epoch.
 const SORT_SQL: Record<string, string> = {

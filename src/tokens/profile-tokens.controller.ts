@@ -1,9 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/auth-rule.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { Permission } from '../permissions/permission';
 import { ProfileTokensService } from './profile-tokens.service';
@@ -15,6 +23,7 @@ import {
   TokenListQuery,
   TokenPage,
 } from './tokens.dto';
+import { TokensErrorCode } from './tokens.errors';
 
 const MANAGE = { sessionOnly: true, permission: Permission.ManageApiTokens } as const;
 
@@ -25,7 +34,10 @@ export class ProfileTokensController {
 
   @Get()
   @Authenticated(MANAGE)
-  @ApiOperation({ summary: 'Your tokens (active by default; never the secrets)' })
+  @ApiOperation({
+    operationId: 'listProfileTokens',
+    summary: 'Your tokens (active by default; never the secrets)',
+  })
   @ApiOkResponse({ type: TokenPage })
   list(
     @CurrentPrincipal() principal: Principal,
@@ -36,8 +48,17 @@ export class ProfileTokensController {
 
   @Post()
   @Authenticated({ ...MANAGE, recentPassword: true })
-  @ApiOperation({ summary: 'Create a token; the secret is in this response only' })
+  @ApiOperation({
+    operationId: 'createProfileToken',
+    summary: 'Create a token; the secret is in this response only',
+  })
   @ApiCreatedResponse({ type: CreatedTokenView })
+  @ApiErrors(
+    TokensErrorCode.TokenNameTaken,
+    TokensErrorCode.TokenLimitReached,
+    TokensErrorCode.TokenLifetimeExceeded,
+    CommonErrorCode.RateLimited,
+  )
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateTokenDto,
@@ -51,12 +72,19 @@ export class ProfileTokensController {
   @Post(':id/rotate')
   @Authenticated({ ...MANAGE, recentPassword: true })
   @ApiOperation({
+    operationId: 'rotateProfileToken',
     summary: 'Rotate a token: a new one of the same name; the old one works for the overlap',
     description:
-      'Errors: 404 token_not_found; 409 token_not_rotatable (revoked, expired or already ' +
-      'rotated); 400 token_lifetime_exceeded; 429 rate_limited (like creation).',
+      'A revoked, expired or already rotated token cannot be rotated (token_not_rotatable). ' +
+      'Rate limited like creation; never counted against the per-user limit.',
   })
   @ApiCreatedResponse({ type: RotatedTokenView })
+  @ApiErrors(
+    TokensErrorCode.TokenNotFound,
+    TokensErrorCode.TokenNotRotatable,
+    TokensErrorCode.TokenLifetimeExceeded,
+    CommonErrorCode.RateLimited,
+  )
   rotate(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -71,7 +99,12 @@ export class ProfileTokensController {
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ ...MANAGE, recentPassword: true })
-  @ApiOperation({ summary: 'Revoke one of your tokens (immediate and permanent)' })
+  @ApiOperation({
+    operationId: 'revokeProfileToken',
+    summary: 'Revoke one of your tokens (immediate and permanent)',
+  })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiErrors(TokensErrorCode.TokenNotFound)
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

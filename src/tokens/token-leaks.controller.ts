@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
 import { Public } from '../auth/auth-rule.decorator';
+import { CommonErrorCode } from '../common/errors/common-errors';
+import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { TokenLeaksService } from './token-leaks.service';
 import { CarriesSecret } from '../common/http/carries-secret';
@@ -23,7 +25,7 @@ export class TokenLeakReportDto {
 
 /** The same answer whether the strings were live, dead or made up: no oracle (SPEC §2a). */
 export class TokenLeakReceipt {
-  @ApiProperty({ description: 'How many strings were received' }) received!: number;
+  @ApiProperty({ description: 'How many strings were received', example: 1 }) received!: number;
 }
 
 @ApiTags('token leaks')
@@ -35,6 +37,7 @@ export class TokenLeaksController {
   @HttpCode(202)
   @Public()
   @ApiOperation({
+    operationId: 'reportTokenLeaks',
     summary: 'Report exposed tokens (e.g. from a secret scanner): each live one is revoked at once',
     description:
       'Anyone holding a token may report it. Each revocation is audited (by: leak_report) and its ' +
@@ -42,6 +45,7 @@ export class TokenLeaksController {
       'made up. Throttled per IP.',
   })
   @ApiAcceptedResponse({ type: TokenLeakReceipt })
+  @ApiErrors(CommonErrorCode.RateLimited)
   report(
     @Body() body: TokenLeakReportDto,
     @ReqMeta() meta: RequestMeta,

@@ -39,7 +39,6 @@ export class CreateTokenDto {
   @ApiPropertyOptional({
     enum: [...EXPIRY_CHOICES],
     nullable: true,
-    default: 30,
     description: 'Days until the token expires; null for never. Defaults to 30.',
   })
   @IsOptional()
@@ -49,8 +48,9 @@ export class CreateTokenDto {
 
   @ApiPropertyOptional({
     enum: TokenAccess,
-    default: TokenAccess.ReadWrite,
-    description: 'read_only: refused (403 insufficient_scope) on POST, PUT, PATCH and DELETE',
+    description:
+      'Defaults to read_write. read_only: refused (403 insufficient_scope) on POST, PUT, PATCH ' +
+      'and DELETE',
   })
   @IsOptional()
   @IsIn(Object.values(TokenAccess), { message: 'access must be read_only or read_write' })
@@ -61,8 +61,9 @@ export class RotateTokenDto {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: MAX_OVERLAP_MINUTES,
-    default: 60,
-    description: 'How long the old token keeps working (never longer than it would have anyway)',
+    description:
+      'Minutes the old token keeps working (never longer than it would have anyway); defaults ' +
+      'to 60',
   })
   @IsOptional()
   @IsInt()
@@ -73,7 +74,6 @@ export class RotateTokenDto {
   @ApiPropertyOptional({
     enum: [...EXPIRY_CHOICES],
     nullable: true,
-    default: 30,
     description: "The new token's lifetime in days; null for never. Defaults to 30.",
   })
   @IsOptional()
@@ -115,7 +115,11 @@ export class ApiTokenAuthDto {
   @MaxLength(100)
   name?: string;
 
-  @ApiPropertyOptional({ enum: [...EXPIRY_CHOICES], nullable: true, default: 30 })
+  @ApiPropertyOptional({
+    enum: [...EXPIRY_CHOICES],
+    nullable: true,
+    description: 'Days until the token expires; null for never. Defaults to 30.',
+  })
   @Transform(formNumber)
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
@@ -125,8 +129,11 @@ export class ApiTokenAuthDto {
 
 export class CreatedTokenView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ description: 'The secret. Shown only in this response; store it now.' })
+  @ApiProperty({ example: 'CI deploys' }) name!: string;
+  @ApiProperty({
+    description: 'The secret. Shown only in this response; store it now.',
+    example: 'khp_4fT9abcdEXAMPLEonlyEXAMPLEonlyEXAMPLEX1a9',
+  })
   token!: string;
   @ApiProperty({ example: 'khp_4fT9abcd…X1a9' }) preview!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -164,11 +171,11 @@ export class RevokedByView {
 
 export class TokenView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() preview!: string;
+  @ApiProperty({ example: 'CI deploys' }) name!: string;
+  @ApiProperty({ example: 'khp_4fT9abcd…X1a9' }) preview!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty() createdIp!: string;
-  @ApiProperty() createdUserAgent!: string;
+  @ApiProperty({ example: '203.0.113.7' }) createdIp!: string;
+  @ApiProperty({ example: 'curl/8.5.0' }) createdUserAgent!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) expiresAt!: string | null;
   @ApiProperty({
     format: 'date-time',

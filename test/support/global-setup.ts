@@ -1,9 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
+import { RECORD_DIR_VARIABLE } from './openapi-recorder';
 
 /**
  * One PostgreSQL for the whole run (TEST_DATABASE_URL, or an embedded one in a temp dir), with a
@@ -31,5 +32,9 @@ export default async function globalSetup(): Promise<void> {
   await runMigrations(templateUrl.toString());
   process.env.KEYHOLD_TEST_ADMIN_URL = adminUrl;
   process.env.KEYHOLD_TEST_DATA_DIR = await mkdtemp(join(tmpdir(), 'keyhold-test-data-'));
+  // What the test servers answer, checked against openapi.json by the coverage reporter.
+  const recordDir = join(process.env.KEYHOLD_TEST_DATA_DIR, 'openapi-answers');
+  await mkdir(recordDir);
+  process.env[RECORD_DIR_VARIABLE] = recordDir;
   process.env.KEYHOLD_TEST_TEMPLATE = template;
 }

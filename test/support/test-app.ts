@@ -5,6 +5,7 @@ import { createRootLogger } from '../../src/common/logging/logger';
 import { loadConfig } from '../../src/config/app-config';
 import { createTestDatabase, TestDatabase } from './database';
 import { HttpClient } from './http-client';
+import { recordAnswers } from './openapi-recorder';
 
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'admin-password-123';
@@ -56,6 +57,7 @@ export async function startTestApp(
     databaseUrl: database.url,
     logger: createRootLogger(config.logLevel, sink),
   });
+  recordAnswers(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
