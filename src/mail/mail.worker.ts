@@ -177,7 +177,9 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       return;
     }
     this.failedCycles = 0;
-    if (this.nextDueAt <= Date.now()) this.nextDueAt = Infinity;
+    // A due time that passed during this cycle (a retry due moments after the claim looked) must
+    // not be forgotten: ask the table again rather than sleeping until the safety sweep.
+    if (this.nextDueAt <= Date.now()) this.knowsSchedule = false;
     if ((this.knowsSchedule && !this.claimedInCycle) || this.stopping) return;
     try {
       const ms = await this.outbox.nextDueInMs(this.config.mail.maxAttempts);
