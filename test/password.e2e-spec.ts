@@ -36,7 +36,8 @@ async function cli(args: string[], env: Record<string, string> = {}, stdin = '')
 }
 
 async function waitForMail(sink: SmtpSink, to: string, count: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded machine a CLI process, a NOTIFY and an SMTP send each take a while.
+  const deadline = Date.now() + 30_000;
   const matching = () =>
     sink.messages.filter((m) => m.envelopeTo.includes(to) && m.header('subject') === SUBJECT);
   while (matching().length < count) {

@@ -26,6 +26,8 @@ export const SAFETY_SWEEP_MS = 60 * 1000;
 const EXHAUSTED_SWEEP_MS = 5 * 60 * 1000;
 // A row due but not claimable (locked by a concurrent claim) is retried after this, not at once.
 const MIN_WAKE_MS = 250;
+// While the database fails, the worker retries after 1 s, 2 s, ... up to this.
+const FAILED_RETRY_MAX_MS = 10_000;
 // On shutdown, queued mail is sent for at most this long; the rest waits for another instance.
 const SHUTDOWN_FLUSH_MS = 5_000;
 
@@ -56,6 +58,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   private pollFailing = false;
   private lastExhaustedSweep = 0;
   private claimedInCycle = false;
+  private failedCycles = 0;
   private knowsSchedule = false;
   /** When the earliest known pending row becomes due (epoch ms); Infinity when none is known. */
   private nextDueAt = Infinity;
@@ -167,7 +170,16 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
    * still holds, and the safety sweep covers the rest.
    */
   private async planNextWake(): Promise<void> {
-    if (this.nextDueAt <= Date.now()) this.nextDueAt = Infinity;
+    if (this.pollFailing) {
+      // The outbox could not be read or settled: try again soon (backing off), not at the sweep.
+      this.failedCycles += 1;
+      this.nextDueAt = Date.now() + Math.min(FAILED_RETRY_MAX_MS, 500 * 2 ** this.failedCycles);
+      return;
+    }
+    this.failedCycles = 0;
+    // A due time that passed during this cycle (a retry due moments after the claim looked) must
+    // not be forgotten: ask the table again rather than sleeping until the safety sweep.
+    if (this.nextDueAt <= Date.now()) this.knowsSchedule = false;
     if ((this.knowsSchedule && !this.claimedInCycle) || this.stopping) return;
     try {
       const ms = await this.outbox.nextDueInMs(this.config.mail.maxAttempts);
@@ -175,7 +187,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
       this.knowsSchedule = true;
     } catch {
       // The database is unreachable: the drain already logged it; retry at a due time soon.
-      this.nextDueAt = Date.now() + MIN_WAKE_MS * 4;
+      this.nextDueAt = Date.now() + 1_000;
     }
   }
 
