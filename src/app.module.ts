@@ -7,7 +7,7 @@ import { RequestValidationPipe } from './common/http/validation.pipe';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
+import { DatabaseModule, DatabaseModuleOptions } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -20,12 +20,16 @@ import { UsersModule } from './users/users.module';
 @Module({})
 export class AppModule {
   /** `databaseUrl` is resolved before Nest starts (it may be an embedded server). */
-  static register(config: AppConfig, databaseUrl: string): DynamicModule {
+  static register(
+    config: AppConfig,
+    databaseUrl: string,
+    database: DatabaseModuleOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl, config.database),
+        DatabaseModule.forRoot(databaseUrl, config.database, database),
         RateLimitModule,
         UsersModule,
         OrganizationsModule,
