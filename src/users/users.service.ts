@@ -1,6 +1,7 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { isPlainEmail } from '../common/email';
 import { Injectable } from '@nestjs/common';
+import { lockForTransaction } from '../database/advisory-lock';
 import { SessionsService } from '../auth/sessions.service';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { AuthMethod, Membership } from './membership.entity';
@@ -182,9 +183,7 @@ export class UsersService {
    * stable set of superusers (the last-superuser rule) queue behind each other.
    */
   async lockOrganizationMembers(organizationId: string): Promise<void> {
-    await this.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
-      `membership:${organizationId}`,
-    ]);
+    await lockForTransaction(this.em, `membership:${organizationId}`);
   }
 
   countActiveSuperusers(organizationId: string): Promise<number> {
