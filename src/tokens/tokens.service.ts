@@ -72,7 +72,7 @@ export class TokensService {
     await this.issuing.throttle(owner, meta);
     const lifetimeDays = await this.issuing.lifetimeDays(owner, input.expiresInDays);
     const name = input.name.trim();
-    const issued = await this.em.transactional(async (em) => {
+    const issued = await this.access.within(async (em, changed) => {
       await this.issuing.lockOwner(em, owner.userId);
       const current = await em.find(ApiToken, { userId: owner.userId, ...currentTokenFilter() });
       const sameName = current.find((token) => token.name.toLowerCase() === name.toLowerCase());
@@ -83,8 +83,7 @@ export class TokensService {
           owner,
           sameName,
           { ...rotation, channel: input.channel },
-          meta,
-          actor,
+          { meta, actor, changed },
         );
       }
       if (sameName) {
@@ -165,19 +164,15 @@ export class TokensService {
     ];
     let revoked = 0;
     for (const digest of digests) {
-      const change = await this.em.transactional(async (em) => {
+      const found = await this.access.within(async (em, changed) => {
         const id = await this.tokens.revokeLeaked(em, digest);
-        if (id === null) return null;
+        if (id === null) return false;
         const token = await em.findOneOrFail(ApiToken, { id }, { refresh: true });
         await this.events.revoked(token, SYSTEM_ACTOR, meta);
-        const tokenChange = { kind: 'token', id: token.id } as const;
-        await this.access.publish(tokenChange);
-        return tokenChange;
+        await changed({ kind: 'token', id: token.id });
+        return true;
       });
-      if (change) {
-        this.access.applyLocally(change);
-        revoked += 1;
-      }
+      if (found) revoked += 1;
     }
     return revoked;
   }
@@ -196,18 +191,15 @@ export class TokensService {
     if (!isUUID(tokenId)) {
       throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
     }
-    const change = { kind: 'token', id: tokenId } as const;
-    const revoked = await this.em.transactional(async (em) => {
+    return this.access.within(async (em, changed) => {
       if (!(await this.tokens.revokeOne(em, tokenId, scope, actor.userId))) {
         throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
       }
       const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
       await this.events.revoked(token, actor, meta);
-      await this.access.publish(change);
+      await changed({ kind: 'token', id: tokenId });
       return token;
     });
-    this.access.applyLocally(change);
-    return revoked;
   }
 
   /**
@@ -219,8 +211,7 @@ export class TokensService {
     actor: AuditActor & { userId: string },
     meta: RequestMeta,
   ): Promise<number> {
-    const change = { kind: 'user', id: member.userId } as const;
-    const count = await this.em.transactional(async (em) => {
+    return this.access.within(async (em, changed) => {
       await this.issuing.lockOwner(em, member.userId);
       const ids = await this.tokens.revokeAllOf(em, member, actor.userId);
       if (ids.length === 0) return 0;
@@ -230,10 +221,8 @@ export class TokensService {
         { refresh: true, orderBy: { createdAt: 'asc', id: 'asc' } },
       );
       await this.events.revokedAll(tokens, actor, meta);
-      await this.access.publish(change);
+      await changed({ kind: 'user', id: member.userId });
       return tokens.length;
     });
-    if (count > 0) this.access.applyLocally(change);
-    return count;
   }
 }

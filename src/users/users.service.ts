@@ -194,6 +194,25 @@ export class UsersService {
     await this.em.flush();
   }
 
+  /** Grants or withdraws one permission; saved by the caller's `save()`. */
+  setPermission(member: Membership, permission: string, granted: boolean): void {
+    if (granted === member.permissions.includes(permission)) return;
+    member.permissions = granted
+      ? [...member.permissions, permission]
+      : member.permissions.filter((p) => p !== permission);
+  }
+
+  /** Makes the member a superuser or not; saved by the caller's `save()`. */
+  setSuperuser(member: Membership, isSuperuser: boolean): void {
+    member.isSuperuser = isSuperuser;
+  }
+
+  /** Activates or deactivates the member; deactivating ends all of their sessions at once. */
+  async setActive(member: Membership, isActive: boolean): Promise<void> {
+    member.isActive = isActive;
+    if (!isActive) await this.sessions.endAllFor(member.user.id);
+  }
+
   /**
    * Sets a password member's password (a change by themselves, or an operator's reset) and ends
    * their sessions, all but `keepSessionId` (the one the change was made in).
