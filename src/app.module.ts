@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ApiTokenAuthModule } from './api-token-auth/api-token-auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/errors/problem.filter';
@@ -37,6 +38,7 @@ export class AppModule {
         TokensModule,
         AuditModule,
         AuthModule,
+        ApiTokenAuthModule,
         PermissionsModule,
         MailModule,
         SsoModule,

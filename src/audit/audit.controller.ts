@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth-rule.decorator';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 import { AuditEventPage, AuditEventsQuery } from './audit.dto';
 import { AuditService } from './audit.service';
 

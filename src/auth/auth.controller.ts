@@ -3,12 +3,12 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
-import { Authenticated, Public } from './auth-rule.decorator';
+import { Authenticated, Public } from '../common/access/auth-rule.decorator';
 import { LoginDto, LoginResponse, ReauthenticatedResponse, ReauthenticateDto } from './auth.dto';
 import { AuthService } from './auth.service';
-import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from './cookies';
-import { CurrentPrincipal } from './current-principal.decorator';
-import type { Principal } from './principal';
+import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../common/access/cookies';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')

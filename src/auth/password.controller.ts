@@ -2,10 +2,10 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
-import { Authenticated } from './auth-rule.decorator';
-import { CurrentPrincipal } from './current-principal.decorator';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import { PasswordService } from './password.service';
-import type { Principal } from './principal';
+import type { Principal } from '../common/access/principal';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password' })

@@ -3,16 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AuditAction } from '../audit/audit-action';
 import { actorOf, AuditService } from '../audit/audit.service';
-import { assertOwnOrganization } from '../auth/organization-scope';
-import type { Principal } from '../auth/principal';
+import { assertOwnOrganization } from '../common/access/organization-scope';
+import type { Principal } from '../common/access/principal';
 import { decodeCursor, Page, toPage } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
 import { TokenAccessChanges } from '../tokens/token-access-changes.service';
 import { TokensService } from '../tokens/tokens.service';
 import { Membership } from '../users/membership.entity';
+import { UsersErrorCode, UsersException } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
 import { AddMemberDto, MembersQuery, MemberView, UpdateMemberDto } from './members.dto';
-import { Permission } from './permission';
+import { Permission } from '../common/access/permission';
 import { PermissionsErrorCode, PermissionsException } from './permissions.errors';
 
 interface Change {
@@ -182,8 +183,7 @@ export class TeamService {
 
   private async findMember(organizationId: string, userId: string): Promise<Membership> {
     const member = isUUID(userId) ? await this.users.findMember(organizationId, userId) : null;
-    if (!member)
-      throw new PermissionsException(PermissionsErrorCode.MemberNotFound, 'No such member.');
+    if (!member) throw new UsersException(UsersErrorCode.MemberNotFound, 'No such member.');
     return member;
   }
 }

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/auth-rule.decorator';
-import { setSessionCookies } from '../auth/cookies';
+import { Public } from '../common/access/auth-rule.decorator';
+import { setSessionCookies } from '../common/access/cookies';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
 import { SSO_STATE_TTL_MS } from './sso-login-states';

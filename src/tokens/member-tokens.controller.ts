@@ -1,8 +1,8 @@
 import { Controller, Delete, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth-rule.decorator';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { OrganizationTokensService } from './organization-tokens.service';
 

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated } from '../auth/auth-rule.decorator';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
-import { Permission } from '../permissions/permission';
+import { Permission } from '../common/access/permission';
 import { ProfileTokensService } from './profile-tokens.service';
 import {
   CreatedTokenView,

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
-import { Public } from '../auth/auth-rule.decorator';
+import { Public } from '../common/access/auth-rule.decorator';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { TokenLeaksService } from './token-leaks.service';
 import { CarriesSecret } from '../common/http/carries-secret';

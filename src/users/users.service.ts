@@ -2,7 +2,7 @@ import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-o
 import { isPlainEmail } from '../common/email';
 import { Injectable } from '@nestjs/common';
 import { lockForTransaction } from '../database/advisory-lock';
-import { SessionsService } from '../auth/sessions.service';
+import { SessionsService } from '../sessions/sessions.service';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { AuthMethod, Membership } from './membership.entity';
 import { PasswordHasher } from './password-hasher';

@@ -3,7 +3,7 @@ import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import type { FastifyReply } from 'fastify';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { ApiTokenAuthDto, ObtainedTokenView } from '../tokens/tokens.dto';
-import { Public } from './auth-rule.decorator';
+import { Public } from '../common/access/auth-rule.decorator';
 import { ApiTokenAuthService } from './api-token-auth.service';
 
 @ApiTags('auth')

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import type { Permission } from '../permissions/permission';
+import type { Permission } from './permission';
 
 export const AUTH_RULE = 'keyhold:auth-rule';
 
