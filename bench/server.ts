@@ -41,7 +41,7 @@ export async function startServer(databaseUrl: string, dataDir: string): Promise
   });
   // stderr keeps stdout for the table; async so a log line never blocks a request.
   const logger = createRootLogger(config.logLevel, pino.destination({ dest: 2, sync: false }));
-  const app = await createApp({ config, databaseUrl, logger });
+  const app = await createApp({ config, databaseUrl, logger, countQueries: true });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

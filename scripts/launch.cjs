@@ -3,7 +3,7 @@
 // file is newer than it: `npm run cli` costs a tsc run only after an edit, not on every command.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
@@ -41,6 +41,11 @@ if (!entry) {
 const target = resolve(root, entry);
 if (isStale(target)) {
   process.stderr.write('keyhold: sources changed, compiling (tsc)...\n');
+  // From scratch: a file moved or deleted in src/ must not live on in dist/ (an entity compiled
+  // twice under two paths stops MikroORM's discovery).
+  for (const folder of ['src', 'migrations', 'bench']) {
+    rmSync(join(root, 'dist', folder), { recursive: true, force: true });
+  }
   execFileSync(
     process.execPath,
     [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],

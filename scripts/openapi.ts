@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openApiDocumentText, previewOpenApiDocument } from '../src/common/http/openapi-preview';
+import { openApiDocumentText, previewOpenApiDocument } from '../src/openapi-preview';
 
 /** `npm run openapi`: writes the committed openapi.json (no database or server needed). */
 async function main(): Promise<void> {

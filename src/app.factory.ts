@@ -16,6 +16,8 @@ export interface AppOptions {
   config: AppConfig;
   databaseUrl: string;
   logger?: PinoLogger;
+  /** Count SQL statements (QueryCounter); for the benchmark and the tests only. */
+  countQueries?: boolean;
 }
 
 /** Builds the HTTP application; main.ts, the tests and the benchmark all start it this way. */
@@ -23,6 +25,7 @@ export async function createApp({
   config,
   databaseUrl,
   logger,
+  countQueries = false,
 }: AppOptions): Promise<NestFastifyApplication> {
   const root = logger ?? createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter({
@@ -35,7 +38,7 @@ export async function createApp({
     routerOptions: { ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, databaseUrl),
+    AppModule.register(config, databaseUrl, { countQueries }),
     adapter,
     { logger: new NestPinoLogger(root), abortOnError: false, bodyParser: false },
   );

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ApiTokenAuthModule } from './api-token-auth/api-token-auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/errors/problem.filter';
@@ -7,7 +8,7 @@ import { RequestValidationPipe } from './common/http/validation.pipe';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
+import { DatabaseModule, DatabaseModuleOptions } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { PermissionsModule } from './permissions/permissions.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -20,12 +21,16 @@ import { UsersModule } from './users/users.module';
 @Module({})
 export class AppModule {
   /** `databaseUrl` is resolved before Nest starts (it may be an embedded server). */
-  static register(config: AppConfig, databaseUrl: string): DynamicModule {
+  static register(
+    config: AppConfig,
+    databaseUrl: string,
+    database: DatabaseModuleOptions = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(databaseUrl, config.database),
+        DatabaseModule.forRoot(databaseUrl, config.database, database),
         RateLimitModule,
         UsersModule,
         OrganizationsModule,
@@ -33,6 +38,7 @@ export class AppModule {
         TokensModule,
         AuditModule,
         AuthModule,
+        ApiTokenAuthModule,
         PermissionsModule,
         MailModule,
         SsoModule,

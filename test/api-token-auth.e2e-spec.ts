@@ -1,4 +1,4 @@
-import { Permission } from '../src/permissions/permission';
+import { Permission } from '../src/common/access/permission';
 import { addMember, PASSWORD, signIn } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AUTH_RULE } from '../src/auth/auth-rule.decorator';
+import { AUTH_RULE } from '../src/common/access/auth-rule.decorator';
 import { AuthGuard } from '../src/auth/auth.guard';
 import { AuthService } from '../src/auth/auth.service';
 import { ProblemFilter } from '../src/common/errors/problem.filter';

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { Permission } from '../src/permissions/permission';
+import { Permission } from '../src/common/access/permission';
 import { ConsoleBrowser, describeInBrowser, openConsoleBrowser, skipLine } from './support/browser';
 import {
   columnTexts,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { errorCatalogue } from '../src/common/errors/keyhold.exception';
-import { openApiDocumentText, previewOpenApiDocument } from '../src/common/http/openapi-preview';
+import { openApiDocumentText, previewOpenApiDocument } from '../src/openapi-preview';
 import { startTestApp, TestApp } from './support/test-app';
 
 const run = promisify(execFile);

@@ -226,7 +226,7 @@ describe('profile tokens API (SPEC §2, §5)', () => {
   it('lets an SSO session manage tokens without re-authentication', async () => {
     const sso = await addMember(t, { email: 'sso@example.test', sso: true });
     // An SSO session as the SSO callback creates it (tested end to end with a real provider elsewhere).
-    const { SessionsService } = await import('../src/auth/sessions.service');
+    const { SessionsService } = await import('../src/sessions/sessions.service');
     const { AuthMethod } = await import('../src/users/membership.entity');
     const { MikroORM, RequestContext } = await import('@mikro-orm/postgresql');
     const issued = await RequestContext.create(t.app.get(MikroORM).em.fork(), () =>

@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AUTH_RULE, AuthRule } from '../src/auth/auth-rule.decorator';
+import { AUTH_RULE, AuthRule } from '../src/common/access/auth-rule.decorator';
 import { createToken } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -1,6 +1,6 @@
 import { QueryCounter } from '../src/database/query-counter';
 import { LISTENER_NAME, TokenAccessChanges } from '../src/tokens/token-access-changes.service';
-import { Permission } from '../src/permissions/permission';
+import { Permission } from '../src/common/access/permission';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
 import { HttpClient } from './support/http-client';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/access/principal';
 import { AuthMethod } from '../users/membership.entity';
 import { sanitizeMetadata } from './audit-metadata';
 import { actorOf } from './audit.service';

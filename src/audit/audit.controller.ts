@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth-rule.decorator';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 import { ApiErrors } from '../common/http/openapi-decorators';
-import { OrganizationsErrorCode } from '../organizations/organizations.errors';
-import type { Principal } from '../auth/principal';
+import { OrganizationScopeErrorCode } from '../common/access/organization-scope';
 import { AuditEventPage, AuditEventsQuery } from './audit.dto';
 import { AuditService } from './audit.service';
 
@@ -21,7 +21,7 @@ export class AuditController {
     description: 'Superusers only. Filters combine; page with nextCursor.',
   })
   @ApiOkResponse({ type: AuditEventPage })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound)
+  @ApiErrors(OrganizationScopeErrorCode.OrganizationNotFound)
   list(
     @Param('orgId') orgId: string,
     @Query() query: AuditEventsQuery,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { assertOwnOrganization } from '../auth/organization-scope';
-import type { Principal } from '../auth/principal';
+import { assertOwnOrganization } from '../common/access/organization-scope';
+import type { Principal } from '../common/access/principal';
 import type { Membership } from '../users/membership.entity';
 import type { RequestMeta } from '../common/http/request-meta';
 import { scrubSecrets } from '../common/secrets';

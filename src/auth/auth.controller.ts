@@ -5,13 +5,13 @@ import { CommonErrorCode } from '../common/errors/common-errors';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
-import { Authenticated, Public } from './auth-rule.decorator';
+import { Authenticated, Public } from '../common/access/auth-rule.decorator';
 import { LoginDto, LoginResponse, ReauthenticatedResponse, ReauthenticateDto } from './auth.dto';
-import { AuthErrorCode } from './auth.errors';
+import { AuthErrorCode } from '../common/access/auth.errors';
 import { AuthService } from './auth.service';
-import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from './cookies';
-import { CurrentPrincipal } from './current-principal.decorator';
-import type { Principal } from './principal';
+import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../common/access/cookies';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 
 @ApiTags('auth')
 @Controller('api/v1/auth')

@@ -3,13 +3,13 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { safeEqual, sha256Hex } from '../common/crypto';
-import { AUTH_RULE, AuthRule } from './auth-rule.decorator';
-import { AuthErrorCode, AuthException, invalidToken } from './auth.errors';
+import { AUTH_RULE, AuthRule } from '../common/access/auth-rule.decorator';
+import { AuthErrorCode, AuthException, invalidToken } from '../common/access/auth.errors';
 import { AuthService } from './auth.service';
-import { CSRF_COOKIE, CSRF_HEADER } from './cookies';
-import { Credential, extractCredential, isTokenCredential } from './credentials';
+import { CSRF_COOKIE, CSRF_HEADER } from '../common/access/cookies';
+import { Credential, extractCredential, isTokenCredential } from '../common/access/credentials';
 import { TokenAuthenticator } from '../tokens/token-authenticator.service';
-import type { Principal } from './principal';
+import type { Principal } from '../common/access/principal';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

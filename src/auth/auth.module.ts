@@ -5,8 +5,6 @@ import { MailModule } from '../mail/mail.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
-import { ApiTokenAuthController } from './api-token-auth.controller';
-import { ApiTokenAuthService } from './api-token-auth.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -14,7 +12,7 @@ import { MeController } from './me.controller';
 import { MeService } from './me.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
-import { SessionsModule } from './sessions.module';
+import { SessionsModule } from '../sessions/sessions.module';
 
 @Module({
   imports: [
@@ -25,14 +23,8 @@ import { SessionsModule } from './sessions.module';
     AuditModule,
     MailModule,
   ],
-  controllers: [AuthController, MeController, ApiTokenAuthController, PasswordController],
-  providers: [
-    AuthService,
-    PasswordService,
-    MeService,
-    ApiTokenAuthService,
-    { provide: APP_GUARD, useClass: AuthGuard },
-  ],
+  controllers: [AuthController, MeController, PasswordController],
+  providers: [AuthService, PasswordService, MeService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService, SessionsModule],
 })
 export class AuthModule {}

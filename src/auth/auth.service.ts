@@ -7,9 +7,9 @@ import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { AuthMethod, Membership } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
-import { AuthErrorCode, AuthException } from './auth.errors';
-import type { Principal } from './principal';
-import { IssuedSession, SessionsService } from './sessions.service';
+import { AuthErrorCode, AuthException } from '../common/access/auth.errors';
+import type { Principal } from '../common/access/principal';
+import { IssuedSession, SessionsService } from '../sessions/sessions.service';
 
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="keyhold"' };
 const BAD_CREDENTIALS = 'The email or password is incorrect.';

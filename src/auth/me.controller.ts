@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from './auth-rule.decorator';
+import { Authenticated } from '../common/access/auth-rule.decorator';
 import { MeResponse } from './auth.dto';
-import { CurrentPrincipal } from './current-principal.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import { MeService } from './me.service';
-import type { Principal } from './principal';
+import type { Principal } from '../common/access/principal';
 
 @ApiTags('me')
 @Controller('api/v1/me')

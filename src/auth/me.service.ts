@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OrganizationSummary, OrganizationsService } from '../organizations/organizations.service';
 import type { MeResponse } from './auth.dto';
-import type { Principal, TokenPrincipal } from './principal';
+import type { Principal, TokenPrincipal } from '../common/access/principal';
 
 const isTokenPrincipal = (principal: Principal): principal is TokenPrincipal =>
   principal.via === 'token' && 'tokenAccess' in principal;

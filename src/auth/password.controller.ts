@@ -5,12 +5,12 @@ import { CommonErrorCode } from '../common/errors/common-errors';
 import { CarriesSecret } from '../common/http/carries-secret';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import { UsersErrorCode } from '../users/users.errors';
-import { AuthErrorCode } from './auth.errors';
-import { Authenticated } from './auth-rule.decorator';
-import { CurrentPrincipal } from './current-principal.decorator';
+import { AuthErrorCode } from '../common/access/auth.errors';
 import { PasswordService } from './password.service';
-import type { Principal } from './principal';
+import type { Principal } from '../common/access/principal';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password' })

@@ -9,8 +9,8 @@ import { MailService } from '../mail/mail.service';
 import { AuthMethod, Membership } from '../users/membership.entity';
 import { UsersErrorCode, UsersException } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
-import { AuthErrorCode, AuthException } from './auth.errors';
-import type { Principal } from './principal';
+import { AuthErrorCode, AuthException } from '../common/access/auth.errors';
+import type { Principal } from '../common/access/principal';
 
 /**
  * Password change by the person (SPEC §8: proves the current password, ends their other

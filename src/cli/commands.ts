@@ -8,7 +8,7 @@ import {
   OrganizationsException,
 } from '../organizations/organizations.errors';
 import { OrganizationsService } from '../organizations/organizations.service';
-import { ALL_PERMISSIONS, Permission } from '../permissions/permission';
+import { ALL_PERMISSIONS, Permission } from '../common/access/permission';
 import { SsoService } from '../sso/sso.service';
 import { AuthMethod } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';

@@ -6,62 +6,19 @@ import { ENV_VARIABLES, EnvVars } from './env.schema';
 export type TrustProxy = false | number | string[];
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export interface DatabaseSettings {
-  /** A direct connection for LISTEN when DATABASE_URL goes through PgBouncer (transaction mode). */
-  listenUrl?: string;
-  connectTimeoutMs: number;
-  statementTimeoutMs: number;
-  idleInTransactionTimeoutMs: number;
-}
+/** The typed configuration's shape, as built by buildConfig from the validated variables. */
+export type AppConfigValues = ReturnType<typeof buildConfig>;
+export type DatabaseSettings = AppConfigValues['database'];
+
+// The class is the DI token; its fields come from buildConfig through declaration merging, so the
+// shape is written once.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
+export interface AppConfig extends Readonly<AppConfigValues> {}
 
 /** Typed configuration, validated once at start and injected everywhere by class token. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class AppConfig {
-  readonly env!: 'development' | 'production' | 'test';
-  readonly http!: {
-    port: number;
-    host: string;
-    publicUrl: string;
-    trustProxy: TrustProxy;
-    requestTimeoutMs: number;
-    headersTimeoutMs: number;
-  };
-  readonly dataDir!: string;
-  readonly databaseUrl?: string;
-  /** Bounds on every database wait (SPEC §5a); the listen URL bypasses a pooling proxy. */
-  readonly database!: DatabaseSettings;
-  readonly redis!: { url?: string; keyPrefix: string };
-  readonly mail!: {
-    smtpUrl?: string;
-    from: string;
-    dir: string;
-    retryBaseMs: number;
-    maxAttempts: number;
-  };
-  readonly tokens!: {
-    prefix: string;
-    maxPerUser: number;
-    createLimitPerMinute: number;
-    createLimitPerHour: number;
-    lastUsedFlushMs: number;
-    /** Days before expiry an owner is reminded, largest first, each > 0 (the expiry notice is extra). */
-    expiryReminderDays: number[];
-  };
-  readonly auth!: {
-    /** Per (account, IP); per IP and per account across IPs have their own, higher limits. */
-    loginLimitPerMinute: number;
-    loginIpLimitPerMinute: number;
-    loginAccountLimitPerMinute: number;
-    sessionIdleMinutes: number;
-    sessionAbsoluteHours: number;
-    reauthWindowMinutes: number;
-    secureCookies: boolean;
-  };
-  readonly bootstrap!: { orgName?: string; adminEmail?: string; adminPassword?: string };
-  /** Encrypts SSO client secrets: SSO_SECRET_KEY, else a random key kept in `keyFile`. */
-  readonly sso!: { secretKey?: string; keyFile: string; allowedIssuerHosts: string[] };
-  readonly logLevel!: LogLevel;
-
-  static create(values: AppConfig): AppConfig {
+  static create(values: AppConfigValues): AppConfig {
     return Object.freeze(Object.assign(new AppConfig(), values));
   }
 }
@@ -104,10 +61,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       ),
     );
   }
-  const nodeEnv = env.NODE_ENV as AppConfig['env'];
+  return AppConfig.create(buildConfig(env));
+}
+
+/**
+ * Maps validated variables to the typed configuration; AppConfig's shape is inferred from this
+ * function, so a new variable is declared once in EnvVars and used once here.
+ */
+function buildConfig(env: EnvVars) {
+  const nodeEnv = env.NODE_ENV as 'development' | 'production' | 'test';
   const host = env.HOST ?? (nodeEnv === 'production' ? '0.0.0.0' : '127.0.0.1');
   const dataDir = resolve(env.DATA_DIR);
-  return AppConfig.create({
+  return {
     env: nodeEnv,
     http: {
       port: env.PORT,
@@ -119,7 +84,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     dataDir,
     databaseUrl: env.DATABASE_URL,
+    /** Bounds on every database wait (SPEC §5a); the listen URL bypasses a pooling proxy. */
     database: {
+      /** A direct connection for LISTEN when DATABASE_URL goes through PgBouncer (transaction mode). */
       listenUrl: env.DATABASE_LISTEN_URL,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -139,9 +106,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       createLimitPerMinute: env.TOKEN_CREATE_LIMIT_PER_MINUTE,
       createLimitPerHour: env.TOKEN_CREATE_LIMIT_PER_HOUR,
       lastUsedFlushMs: env.LAST_USED_FLUSH_MS,
+      /** Days before expiry an owner is reminded, largest first, each > 0 (the expiry notice is extra). */
       expiryReminderDays: parseReminderDays(env.TOKEN_EXPIRY_REMINDER_DAYS),
     },
     auth: {
+      /** Per (account, IP); per IP and per account across IPs have their own, higher limits. */
       loginLimitPerMinute: env.LOGIN_LIMIT_PER_MINUTE,
       loginIpLimitPerMinute: env.LOGIN_IP_LIMIT_PER_MINUTE ?? 5 * env.LOGIN_LIMIT_PER_MINUTE,
       loginAccountLimitPerMinute:
@@ -156,6 +125,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       adminEmail: env.BOOTSTRAP_ADMIN_EMAIL,
       adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD,
     },
+    /** Encrypts SSO client secrets: SSO_SECRET_KEY, else a random key kept in `keyFile`. */
     sso: {
       secretKey: env.SSO_SECRET_KEY,
       keyFile: resolve(dataDir, 'sso.key'),
@@ -165,5 +135,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
     },
     logLevel: env.LOG_LEVEL as LogLevel,
-  });
+  };
 }

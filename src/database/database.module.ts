@@ -3,14 +3,23 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DatabaseTimeouts, DEFAULT_TIMEOUTS, ormOptions } from './orm-options';
 import { QueryCounter } from './query-counter';
 
+export interface DatabaseModuleOptions {
+  /**
+   * Provide a QueryCounter fed by an onQuery hook (the benchmark and the tests ask for it); off,
+   * production pays nothing per query and nothing can read a counter that never counts.
+   */
+  countQueries?: boolean;
+}
+
 @Global()
 @Module({})
 export class DatabaseModule {
   static forRoot(
     databaseUrl: string,
     timeouts: DatabaseTimeouts = DEFAULT_TIMEOUTS,
+    { countQueries = false }: DatabaseModuleOptions = {},
   ): DynamicModule {
-    const counter = new QueryCounter();
+    const counter = countQueries ? new QueryCounter() : undefined;
     return {
       module: DatabaseModule,
       imports: [
@@ -19,11 +28,11 @@ export class DatabaseModule {
           autoLoadEntities: true,
           // Registered as a Fastify hook instead (src/database/request-context.ts).
           registerRequestContext: false,
-          onQuery: counter.onQuery,
+          ...(counter ? { onQuery: counter.onQuery } : {}),
         }),
       ],
-      providers: [{ provide: QueryCounter, useValue: counter }],
-      exports: [QueryCounter],
+      providers: counter ? [{ provide: QueryCounter, useValue: counter }] : [],
+      exports: counter ? [QueryCounter] : [],
     };
   }
 }

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/auth-rule.decorator';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
+import { Public } from '../common/access/auth-rule.decorator';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';

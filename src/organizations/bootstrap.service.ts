@@ -3,6 +3,7 @@ import { CreateRequestContext, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
+import { lockForTransaction } from '../database/advisory-lock';
 import { OrganizationsService } from './organizations.service';
 
 /** On the first start against an empty database, creates the organization and its superuser. */
@@ -22,7 +23,7 @@ export class BootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.orm.em.transactional(async (em) => {
       // One instance bootstraps even when several start together on an empty database.
-      await em.execute(`select pg_advisory_xact_lock(hashtext('keyhold.bootstrap'))`);
+      await lockForTransaction(em, 'keyhold.bootstrap');
       if ((await this.organizations.count()) > 0) return;
       const { orgName, adminEmail, adminPassword } = this.config.bootstrap;
       const password = adminPassword ?? randomBytes(18).toString('base64url');

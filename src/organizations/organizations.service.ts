@@ -1,6 +1,6 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Permission } from '../permissions/permission';
+import { Permission } from '../common/access/permission';
 import { AuthMethod, Membership } from '../users/membership.entity';
 import { UsersService } from '../users/users.service';
 import { Organization } from './organization.entity';

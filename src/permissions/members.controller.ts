@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth-rule.decorator';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { OrganizationsErrorCode } from '../organizations/organizations.errors';
@@ -69,7 +69,7 @@ export class MembersController {
   @ApiOkResponse({ type: MemberView })
   @ApiErrors(
     OrganizationsErrorCode.OrganizationNotFound,
-    PermissionsErrorCode.MemberNotFound,
+    UsersErrorCode.MemberNotFound,
     PermissionsErrorCode.LastSuperuser,
     PermissionsErrorCode.PasswordWithoutSwitch,
     UsersErrorCode.PasswordRequired,

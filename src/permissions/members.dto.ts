@@ -13,7 +13,7 @@ import {
 import { PLAIN_EMAIL } from '../common/email';
 import { OptionalNotNull } from '../common/http/optional-not-null';
 import { PageQuery } from '../common/http/pagination';
-import { Permission, PERMISSION_LABELS } from './permission';
+import { Permission, PERMISSION_LABELS } from '../common/access/permission';
 import { AuthMethod } from '../users/membership.entity';
 import { MIN_PASSWORD_LENGTH } from '../users/users.service';
 import { CarriesSecret } from '../common/http/carries-secret';

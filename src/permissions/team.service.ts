@@ -3,17 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { AuditAction } from '../audit/audit-action';
 import { actorOf, AuditService } from '../audit/audit.service';
-import { assertOwnOrganization } from '../auth/organization-scope';
-import type { Principal } from '../auth/principal';
-import { SessionsService } from '../auth/sessions.service';
+import { assertOwnOrganization } from '../common/access/organization-scope';
+import type { Principal } from '../common/access/principal';
 import { decodeCursor, Page, toPage } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
 import { TokenAccessChanges } from '../tokens/token-access-changes.service';
 import { TokensService } from '../tokens/tokens.service';
 import { Membership } from '../users/membership.entity';
+import { UsersErrorCode, UsersException } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
 import { AddMemberDto, MembersQuery, MemberView, UpdateMemberDto } from './members.dto';
-import { Permission } from './permission';
+import { Permission } from '../common/access/permission';
 import { PermissionsErrorCode, PermissionsException } from './permissions.errors';
 
 interface Change {
@@ -43,7 +43,6 @@ export class TeamService {
     private readonly em: EntityManager,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
-    private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly access: TokenAccessChanges,
   ) {}
@@ -101,7 +100,7 @@ export class TeamService {
     meta: RequestMeta,
   ): Promise<MemberView> {
     assertOwnOrganization(principal, organizationId);
-    const updated = await this.em.transactional(async () => {
+    const updated = await this.access.within(async (_em, changed) => {
       await this.users.lockOrganizationMembers(organizationId);
       const member = await this.findMember(organizationId, userId);
       await this.keepASuperuser(member, patch);
@@ -111,7 +110,7 @@ export class TeamService {
       ];
       await this.users.save();
       changes.push(...(await this.changeAuthMethod(member, patch)));
-      if (changes.length > 0) await this.access.publish({ kind: 'user', id: userId });
+      if (changes.length > 0) await changed({ kind: 'user', id: userId });
       for (const { action, metadata } of changes) {
         await this.audit.record({
           organizationId,
@@ -124,7 +123,6 @@ export class TeamService {
       }
       return member;
     });
-    this.access.applyLocally({ kind: 'user', id: userId });
     const counts = await this.tokens.countActiveByUser([userId]);
     return memberView(updated, counts.get(userId) ?? 0);
   }
@@ -146,9 +144,7 @@ export class TeamService {
     const grant = patch.permissions?.[Permission.ManageApiTokens];
     if (grant === undefined || grant === member.permissions.includes(Permission.ManageApiTokens))
       return [];
-    member.permissions = grant
-      ? [...member.permissions, Permission.ManageApiTokens]
-      : member.permissions.filter((p) => p !== String(Permission.ManageApiTokens));
+    this.users.setPermission(member, Permission.ManageApiTokens, grant);
     const action = grant ? AuditAction.PermissionGranted : AuditAction.PermissionWithdrawn;
     return [{ action, metadata: { permission: Permission.ManageApiTokens } }];
   }
@@ -156,19 +152,18 @@ export class TeamService {
   private async changeStatus(member: Membership, patch: UpdateMemberDto): Promise<Change[]> {
     const changes: Change[] = [];
     if (patch.isSuperuser !== undefined && patch.isSuperuser !== member.isSuperuser) {
-      member.isSuperuser = patch.isSuperuser;
+      this.users.setSuperuser(member, patch.isSuperuser);
       changes.push({
         action: patch.isSuperuser ? AuditAction.SuperuserGranted : AuditAction.SuperuserWithdrawn,
         metadata: {},
       });
     }
     if (patch.isActive !== undefined && patch.isActive !== member.isActive) {
-      member.isActive = patch.isActive;
+      await this.users.setActive(member, patch.isActive);
       changes.push({
         action: patch.isActive ? AuditAction.MemberActivated : AuditAction.MemberDeactivated,
         metadata: {},
       });
-      if (!patch.isActive) await this.sessions.endAllFor(member.user.id);
     }
     return changes;
   }
@@ -188,8 +183,7 @@ export class TeamService {
 
   private async findMember(organizationId: string, userId: string): Promise<Membership> {
     const member = isUUID(userId) ? await this.users.findMember(organizationId, userId) : null;
-    if (!member)
-      throw new PermissionsException(PermissionsErrorCode.MemberNotFound, 'No such member.');
+    if (!member) throw new UsersException(UsersErrorCode.MemberNotFound, 'No such member.');
     return member;
   }
 }

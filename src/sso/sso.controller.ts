@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '../auth/auth-rule.decorator';
-import { setSessionCookies } from '../auth/cookies';
-import { AuthErrorCode } from '../auth/auth.errors';
+import { Public } from '../common/access/auth-rule.decorator';
+import { setSessionCookies } from '../common/access/cookies';
+import { AuthErrorCode } from '../common/access/auth.errors';
 import { CommonErrorCode } from '../common/errors/common-errors';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';

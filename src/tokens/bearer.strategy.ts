@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import passport from 'passport';
 import { Strategy } from 'passport-http-bearer';
-import { invalidToken } from '../auth/auth.errors';
-import type { TokenPrincipal } from '../auth/principal';
+import { invalidToken } from '../common/access/auth.errors';
+import type { TokenPrincipal } from '../common/access/principal';
 import { TokenVerifier } from './token-verifier.service';
 
 /** What the strategy sees: only the Authorization header (never a query or body token). */

@@ -1,7 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ApiToken, RecentIp } from './api-token.entity';
+import { ApiToken } from './api-token.entity';
+import { NewIpRow, RECENT_IPS_KEPT, TokenUseRepository } from './token-use.repository';
 import { TokenEvents } from './token-events.service';
 
 export interface TokenUse {
@@ -12,29 +13,13 @@ export interface TokenUse {
   userAgent: string;
 }
 
-export const RECENT_IPS_KEPT = 5;
+export { RECENT_IPS_KEPT };
 
 interface PendingUse {
   latest: TokenUse;
   /** Distinct IPs of this interval, least recently seen first (Map order), at most 5. */
   ips: Map<string, { first: Date; last: Date }>;
 }
-
-interface NewIpRow {
-  id: string;
-  batch_ips: RecentIp[];
-  old_ips: RecentIp[];
-  was_used: boolean;
-  user_agent: string;
-}
-
-// The stored list and this interval's IPs, one entry per IP, the 5 seen last (newest first).
-const MERGED_IPS = `(select coalesce(jsonb_agg(jsonb_build_object(
-    'ip', m.ip, 'firstSeenAt', m.first, 'lastSeenAt', m.last) order by m.last desc), '[]'::jsonb)
-  from (select x->>'ip' as ip, min(x->>'firstSeenAt') as first, max(x->>'lastSeenAt') as last
-        from jsonb_array_elements(t.recent_ips || v.ips) x
-        group by x->>'ip' order by max(x->>'lastSeenAt') desc limit ${RECENT_IPS_KEPT}) m)`;
-const NEWER = '(t.last_used_at is null or t.last_used_at < v.at)';
 
 /**
  * Buffers each token's latest use and its distinct client IPs in memory and writes them all in
@@ -56,6 +41,7 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
     private readonly orm: MikroORM,
     private readonly config: AppConfig,
     private readonly events: TokenEvents,
+    private readonly uses: TokenUseRepository,
   ) {}
 
   onModuleInit(): void {
@@ -115,47 +101,13 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async write(rows: [string, PendingUse][]): Promise<NewIpRow[]> {
-    const values = rows.map(() => '(?::uuid, ?::timestamptz, ?, ?, ?, ?, ?::jsonb)').join(', ');
-    const params = rows.flatMap(([id, { latest, ips }]) => [
+  private write(rows: [string, PendingUse][]): Promise<NewIpRow[]> {
+    const uses = rows.map(([id, { latest, ips }]) => ({
       id,
-      latest.at.toISOString(),
-      latest.method.slice(0, 16),
-      latest.path.slice(0, 2048),
-      latest.ip.slice(0, 64),
-      latest.userAgent.slice(0, 512),
-      JSON.stringify(
-        [...ips].map(([ip, seen]) => ({
-          ip: ip.slice(0, 64),
-          firstSeenAt: seen.first.toISOString(),
-          lastSeenAt: seen.last.toISOString(),
-        })),
-      ),
-    ]);
-    // "Newer" keeps a slower instance from moving last-used backwards; IPs always merge. `o` is
-    // the row as it was, to tell which IPs are new.
-    return this.orm.em
-      .fork()
-      .getConnection()
-      .execute<NewIpRow[]>(
-        `with v(id, at, method, path, ip, ua, ips) as (values ${values}),
-       written as (
-         update api_token t set
-           last_used_at = case when ${NEWER} then v.at else t.last_used_at end,
-           last_used_method = case when ${NEWER} then v.method else t.last_used_method end,
-           last_used_path = case when ${NEWER} then v.path else t.last_used_path end,
-           last_used_ip = case when ${NEWER} then v.ip else t.last_used_ip end,
-           last_used_user_agent = case when ${NEWER} then v.ua else t.last_used_user_agent end,
-           recent_ips = ${MERGED_IPS}
-         from v, api_token o
-         where t.id = v.id and o.id = t.id
-         returning t.id, v.ips as batch_ips, o.recent_ips as old_ips,
-           (o.last_used_at is not null) as was_used, v.ua as user_agent)
-       select * from written w where exists (
-         select 1 from jsonb_array_elements(w.batch_ips) b where not exists (
-           select 1 from jsonb_array_elements(w.old_ips) x where x->>'ip' = b->>'ip'))`,
-        params,
-      );
+      latest,
+      ips: [...ips].map(([ip, seen]) => ({ ip, first: seen.first, last: seen.last })),
+    }));
+    return this.uses.write(this.orm.em.fork(), uses);
   }
 
   /**
@@ -171,17 +123,12 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
     if (!row.was_used && row.old_ips.length === 0) fresh.shift();
     if (fresh.length === 0) return;
     await this.orm.em.fork().transactional(async (em) => {
-      const claimed = await em.execute<{ id: string }[]>(
-        `update api_token set new_ip_alerted_at = now()
-         where id = ? and (new_ip_alerted_at is null or new_ip_alerted_at <= now() - interval '1 hour')
-         returning id`,
-        [row.id],
-      );
+      const emailOwner = await this.uses.claimNewIpAlert(em, row.id);
       const token = await em.findOne(ApiToken, { id: row.id });
       if (!token) return;
       for (const [index, entry] of fresh.entries()) {
         const use = { ip: entry.ip, at: new Date(entry.firstSeenAt), userAgent: row.user_agent };
-        await this.events.usedFromNewIp(token, use, index === 0 && claimed.length > 0);
+        await this.events.usedFromNewIp(token, use, index === 0 && emailOwner);
       }
     });
   }

@@ -1,12 +1,12 @@
 import { Controller, Delete, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Authenticated } from '../auth/auth-rule.decorator';
-import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import type { Principal } from '../auth/principal';
+import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CurrentPrincipal } from '../common/access/current-principal.decorator';
+import type { Principal } from '../common/access/principal';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { OrganizationsErrorCode } from '../organizations/organizations.errors';
-import { PermissionsErrorCode } from '../permissions/permissions.errors';
+import { UsersErrorCode } from '../users/users.errors';
 import { OrganizationTokensService } from './organization-tokens.service';
 
 export class RevokedAllView {
@@ -25,7 +25,7 @@ export class MemberTokensController {
     summary: "Revoke all of a member's active tokens (a colleague leaves); one email lists them",
   })
   @ApiOkResponse({ type: RevokedAllView })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, PermissionsErrorCode.MemberNotFound)
+  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, UsersErrorCode.MemberNotFound)
   revokeAll(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,

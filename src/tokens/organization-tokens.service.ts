@@ -1,8 +1,8 @@
 import { EntityManager, raw } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
-import { assertOwnOrganization } from '../auth/organization-scope';
-import type { Principal } from '../auth/principal';
+import { assertOwnOrganization } from '../common/access/organization-scope';
+import type { Principal } from '../common/access/principal';
 import {
   decodeCursor,
   decodeTimeCursor,
@@ -11,13 +11,13 @@ import {
   toPage,
 } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
-import { Permission } from '../permissions/permission';
+import { Permission } from '../common/access/permission';
 import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
 import { OrganizationTokensQuery, TokenSort } from './organization-tokens.query';
 import { revokerIds, tokenView } from './token.view';
 import { stateFilter, TokensService } from './tokens.service';
-import { PermissionsErrorCode, PermissionsException } from '../permissions/permissions.errors';
+import { UsersErrorCode, UsersException } from '../users/users.errors';
 import type { OrganizationTokenView } from './organization-tokens.dto';
 import { containsPattern } from '../common/text';
 
@@ -124,7 +124,7 @@ export class OrganizationTokensService {
     assertOwnOrganization(principal, organizationId);
     const member = isUUID(userId) ? await this.users.findMember(organizationId, userId) : null;
     if (!member) {
-      throw new PermissionsException(PermissionsErrorCode.MemberNotFound, 'No such member.');
+      throw new UsersException(UsersErrorCode.MemberNotFound, 'No such member.');
     }
     const revoked = await this.tokens.revokeAllOf(
       { userId, organizationId },

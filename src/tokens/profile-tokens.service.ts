@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/access/principal';
 import { decodeTimeCursor, Page, toPage } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
 import { UsersService } from '../users/users.service';

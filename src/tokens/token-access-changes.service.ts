@@ -5,6 +5,9 @@ import { AppConfig } from '../config/app-config';
 import { pingWithoutTransaction } from '../database/pg-listener';
 import { AccessChange, TokenCache } from './token-cache';
 
+/** Records a change inside the transaction of `within`: NOTIFY now, local eviction after commit. */
+export type RecordAccessChange = (change: AccessChange) => Promise<void>;
+
 export const ACCESS_CHANNEL = 'keyhold_token_access';
 export const LISTENER_NAME = 'keyhold-cache-listener';
 const RECONNECT_MAX_MS = 5_000;
@@ -33,14 +36,24 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
     private readonly config: AppConfig,
   ) {}
 
-  /** Inside the changing transaction: other instances evict when it commits. */
-  async publish(change: AccessChange): Promise<void> {
-    await this.em.execute('select pg_notify(?, ?)', [ACCESS_CHANNEL, JSON.stringify(change)]);
-  }
-
-  /** After the commit, on this instance: its very next request sees the change. */
-  applyLocally(change: AccessChange): void {
-    this.cache.apply(change);
+  /**
+   * The one way to change who may use which token (revocation, rotation, permission, superuser,
+   * deactivation, membership): runs `work` in a transaction; each change it records is NOTIFYed
+   * inside it (other instances evict when it commits, never for a rolled-back change) and evicted
+   * here after the commit (this instance's very next request sees it).
+   */
+  async within<T>(
+    work: (em: EntityManager, changed: RecordAccessChange) => Promise<T>,
+  ): Promise<T> {
+    const changes: AccessChange[] = [];
+    const result = await this.em.transactional((em) =>
+      work(em, async (change) => {
+        await em.execute('select pg_notify(?, ?)', [ACCESS_CHANNEL, JSON.stringify(change)]);
+        changes.push(change);
+      }),
+    );
+    for (const change of changes) this.cache.apply(change);
+    return result;
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { requestedOrganization, TokenCredential } from '../auth/credentials';
-import type { TokenPrincipal } from '../auth/principal';
+import { requestedOrganization, TokenCredential } from '../common/access/credentials';
+import type { TokenPrincipal } from '../common/access/principal';
 import { requestMetaOf } from '../common/http/request-meta';
 import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TokenPrincipal } from '../auth/principal';
+import type { TokenPrincipal } from '../common/access/principal';
 
 /** What verification needs about a token and its owner, so a hit needs no database. */
 export interface VerifiedToken {

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { lockForTransaction } from '../database/advisory-lock';
 import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
@@ -80,9 +81,7 @@ export class TokenIssuing {
 
   /** Serialises every token change of one owner, across instances, until the transaction ends. */
   async lockOwner(em: EntityManager, userId: string): Promise<void> {
-    await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
-      `api_token:${userId}`,
-    ]);
+    await lockForTransaction(em, `api_token:${userId}`);
   }
 
   /** A new token row (persisted, not flushed) and its secret. */

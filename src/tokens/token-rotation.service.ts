@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import type { AuditActor } from '../audit/audit.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { ApiToken, TokenChannel } from './api-token.entity';
-import { TokenAccessChanges } from './token-access-changes.service';
+import { RecordAccessChange, TokenAccessChanges } from './token-access-changes.service';
 import { TokenEvents } from './token-events.service';
 import { TokenExpiryReminders } from './token-expiry-reminders.service';
 import { IssuedToken, TokenIssuing, TokenOwner } from './token-issuing';
@@ -25,7 +25,6 @@ export interface RotationInput {
 @Injectable()
 export class TokenRotation {
   constructor(
-    private readonly em: EntityManager,
     private readonly issuing: TokenIssuing,
     private readonly events: TokenEvents,
     private readonly access: TokenAccessChanges,
@@ -45,7 +44,7 @@ export class TokenRotation {
     }
     await this.issuing.throttle(owner, meta);
     const lifetimeDays = await this.issuing.lifetimeDays(owner, input.expiresInDays);
-    const issued = await this.em.transactional(async (em) => {
+    const issued = await this.access.within(async (em, changed) => {
       await this.issuing.lockOwner(em, owner.userId);
       const old = await em.findOne(ApiToken, { id: tokenId, userId: owner.userId });
       if (!old) throw new TokensException(TokensErrorCode.TokenNotFound, 'No token with that id.');
@@ -58,8 +57,7 @@ export class TokenRotation {
           lifetimeDays,
           channel: TokenChannel.Profile,
         },
-        meta,
-        actor,
+        { meta, actor, changed },
       );
     });
     this.afterCommit(issued);
@@ -75,8 +73,7 @@ export class TokenRotation {
     owner: TokenOwner,
     old: ApiToken,
     input: RotationInput,
-    meta: RequestMeta,
-    actor: AuditActor,
+    { meta, actor, changed }: { meta: RequestMeta; actor: AuditActor; changed: RecordAccessChange },
   ): Promise<IssuedToken> {
     const now = Date.now();
     const reason = old.revokedAt
@@ -110,15 +107,12 @@ export class TokenRotation {
     await em.flush();
     await this.events.rotated(old, issued.token, actor, meta, input.overlapMinutes);
     // The old token's cached expiry is stale now, here and on every other instance.
-    await this.access.publish({ kind: 'token', id: old.id });
+    await changed({ kind: 'token', id: old.id });
     return issued;
   }
 
-  /** After the rotating transaction committed. */
+  /** After the issuing transaction committed (the cache eviction is already done by `within`). */
   afterCommit(issued: IssuedToken): void {
-    if (issued.token.rotatedFromId) {
-      this.access.applyLocally({ kind: 'token', id: issued.token.rotatedFromId });
-    }
     this.reminders.tokenIssued(issued.token);
   }
 }

@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { invalidToken } from '../auth/auth.errors';
-import type { TokenPrincipal } from '../auth/principal';
+import { invalidToken } from '../common/access/auth.errors';
+import type { TokenPrincipal } from '../common/access/principal';
 import { AppConfig } from '../config/app-config';
-import { Permission } from '../permissions/permission';
+import { Permission } from '../common/access/permission';
 import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
 import { TokenAccessChanges } from './token-access-changes.service';

@@ -5,6 +5,8 @@ import { MailModule } from '../mail/mail.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { UsersModule } from '../users/users.module';
 import { ApiToken } from './api-token.entity';
+import { ApiTokenRepository } from './api-token.repository';
+import { TokenUseRepository } from './token-use.repository';
 import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
 import { OrganizationTokensController } from './organization-tokens.controller';
@@ -39,6 +41,8 @@ import { MemberTokensController } from './member-tokens.controller';
     TokenLeaksController,
   ],
   providers: [
+    ApiTokenRepository,
+    TokenUseRepository,
     TokensService,
     TokenIssuing,
     TokenRotation,

@@ -5,6 +5,7 @@ import { AuditActor, SYSTEM_ACTOR } from '../audit/audit.service';
 import type { RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
 import { ApiToken, TokenAccess, TokenChannel } from './api-token.entity';
+import { ApiTokenRepository, RevocationScope } from './api-token.repository';
 import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenEvents } from './token-events.service';
 import { isWellFormedToken, tokenDigest } from './token-format';
@@ -54,6 +55,7 @@ export class TokensService {
     private readonly rotation: TokenRotation,
     private readonly events: TokenEvents,
     private readonly access: TokenAccessChanges,
+    private readonly tokens: ApiTokenRepository,
   ) {}
 
   /**
@@ -70,7 +72,7 @@ export class TokensService {
     await this.issuing.throttle(owner, meta);
     const lifetimeDays = await this.issuing.lifetimeDays(owner, input.expiresInDays);
     const name = input.name.trim();
-    const issued = await this.em.transactional(async (em) => {
+    const issued = await this.access.within(async (em, changed) => {
       await this.issuing.lockOwner(em, owner.userId);
       const current = await em.find(ApiToken, { userId: owner.userId, ...currentTokenFilter() });
       const sameName = current.find((token) => token.name.toLowerCase() === name.toLowerCase());
@@ -81,8 +83,7 @@ export class TokensService {
           owner,
           sameName,
           { ...rotation, channel: input.channel },
-          meta,
-          actor,
+          { meta, actor, changed },
         );
       }
       if (sameName) {
@@ -117,16 +118,8 @@ export class TokensService {
     return issued;
   }
 
-  async countActiveByUser(userIds: string[]): Promise<Map<string, number>> {
-    if (userIds.length === 0) return new Map();
-    const rows = await this.em.execute<{ user_id: string; count: number }[]>(
-      `select user_id, count(*)::int as count from api_token
-       where user_id in (${userIds.map(() => '?').join(', ')})
-         and revoked_at is null and (expires_at is null or expires_at > now())
-       group by user_id`,
-      userIds,
-    );
-    return new Map(rows.map((row) => [row.user_id, row.count]));
+  countActiveByUser(userIds: string[]): Promise<Map<string, number>> {
+    return this.tokens.countActiveByUser(this.em, userIds);
   }
 
   /** The owner's tokens in `state`, newest first. */
@@ -171,23 +164,15 @@ export class TokensService {
     ];
     let revoked = 0;
     for (const digest of digests) {
-      const change = await this.em.transactional(async (em) => {
-        const rows = await em.execute<{ id: string }[]>(
-          `update api_token set revoked_at = now(), digest = null, revoked_by_kind = 'leak_report'
-           where digest = ? and revoked_at is null returning id`,
-          [digest],
-        );
-        if (rows.length === 0) return null;
-        const token = await em.findOneOrFail(ApiToken, { id: rows[0].id }, { refresh: true });
+      const found = await this.access.within(async (em, changed) => {
+        const id = await this.tokens.revokeLeaked(em, digest);
+        if (id === null) return false;
+        const token = await em.findOneOrFail(ApiToken, { id }, { refresh: true });
         await this.events.revoked(token, SYSTEM_ACTOR, meta);
-        const tokenChange = { kind: 'token', id: token.id } as const;
-        await this.access.publish(tokenChange);
-        return tokenChange;
+        await changed({ kind: 'token', id: token.id });
+        return true;
       });
-      if (change) {
-        this.access.applyLocally(change);
-        revoked += 1;
-      }
+      if (found) revoked += 1;
     }
     return revoked;
   }
@@ -199,33 +184,22 @@ export class TokensService {
    */
   async revoke(
     tokenId: string,
-    scope: { userId: string } | { organizationId: string },
+    scope: RevocationScope,
     actor: AuditActor & { userId: string },
     meta: RequestMeta,
   ): Promise<ApiToken> {
     if (!isUUID(tokenId)) {
       throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
     }
-    const change = { kind: 'token', id: tokenId } as const;
-    const revoked = await this.em.transactional(async (em) => {
-      const scopeSql = 'userId' in scope ? 'user_id = ?' : 'organization_id = ?';
-      const scopeValue = 'userId' in scope ? scope.userId : scope.organizationId;
-      const rows = await em.execute<{ id: string; user_id: string }[]>(
-        `update api_token set revoked_at = now(), digest = null, revoked_by = ?,
-           revoked_by_kind = case when user_id = ? then 'owner' else 'superuser' end
-         where id = ? and ${scopeSql} and revoked_at is null returning id, user_id`,
-        [actor.userId, actor.userId, tokenId, scopeValue],
-      );
-      if (rows.length === 0) {
+    return this.access.within(async (em, changed) => {
+      if (!(await this.tokens.revokeOne(em, tokenId, scope, actor.userId))) {
         throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
       }
       const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
       await this.events.revoked(token, actor, meta);
-      await this.access.publish(change);
+      await changed({ kind: 'token', id: tokenId });
       return token;
     });
-    this.access.applyLocally(change);
-    return revoked;
   }
 
   /**
@@ -237,28 +211,18 @@ export class TokensService {
     actor: AuditActor & { userId: string },
     meta: RequestMeta,
   ): Promise<number> {
-    const change = { kind: 'user', id: member.userId } as const;
-    const count = await this.em.transactional(async (em) => {
+    return this.access.within(async (em, changed) => {
       await this.issuing.lockOwner(em, member.userId);
-      const rows = await em.execute<{ id: string }[]>(
-        `update api_token set revoked_at = now(), digest = null, revoked_by = ?,
-           revoked_by_kind = case when user_id = ? then 'owner' else 'superuser' end
-         where user_id = ? and organization_id = ? and revoked_at is null
-           and (expires_at is null or expires_at > now())
-         returning id`,
-        [actor.userId, actor.userId, member.userId, member.organizationId],
-      );
-      if (rows.length === 0) return 0;
+      const ids = await this.tokens.revokeAllOf(em, member, actor.userId);
+      if (ids.length === 0) return 0;
       const tokens = await em.find(
         ApiToken,
-        { id: { $in: rows.map((row) => row.id) } },
+        { id: { $in: ids } },
         { refresh: true, orderBy: { createdAt: 'asc', id: 'asc' } },
       );
       await this.events.revokedAll(tokens, actor, meta);
-      await this.access.publish(change);
+      await changed({ kind: 'user', id: member.userId });
       return tokens.length;
     });
-    if (count > 0) this.access.applyLocally(change);
-    return count;
   }
 }

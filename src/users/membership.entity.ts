@@ -1,10 +1,9 @@
 import { ArrayType, Entity, Enum, OneToOne, Property } from '@mikro-orm/core';
+import { AuthMethod } from '../common/access/auth-method';
 import { User } from './user.entity';
 
-export enum AuthMethod {
-  Password = 'password',
-  Sso = 'sso',
-}
+// The vocabulary lives in the base layer (principals and sessions carry it); users re-export it.
+export { AuthMethod };
 
 /** A user's place in their (single) organization: flags, permissions and login bookkeeping. */
 @Entity({ tableName: 'membership' })

@@ -1,7 +1,8 @@
 import { EntityManager, raw, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { isPlainEmail } from '../common/email';
 import { Injectable } from '@nestjs/common';
-import { SessionsService } from '../auth/sessions.service';
+import { lockForTransaction } from '../database/advisory-lock';
+import { SessionsService } from '../sessions/sessions.service';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { AuthMethod, Membership } from './membership.entity';
 import { PasswordHasher } from './password-hasher';
@@ -182,9 +183,7 @@ export class UsersService {
    * stable set of superusers (the last-superuser rule) queue behind each other.
    */
   async lockOrganizationMembers(organizationId: string): Promise<void> {
-    await this.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [
-      `membership:${organizationId}`,
-    ]);
+    await lockForTransaction(this.em, `membership:${organizationId}`);
   }
 
   countActiveSuperusers(organizationId: string): Promise<number> {
@@ -193,6 +192,25 @@ export class UsersService {
 
   async save(): Promise<void> {
     await this.em.flush();
+  }
+
+  /** Grants or withdraws one permission; saved by the caller's `save()`. */
+  setPermission(member: Membership, permission: string, granted: boolean): void {
+    if (granted === member.permissions.includes(permission)) return;
+    member.permissions = granted
+      ? [...member.permissions, permission]
+      : member.permissions.filter((p) => p !== permission);
+  }
+
+  /** Makes the member a superuser or not; saved by the caller's `save()`. */
+  setSuperuser(member: Membership, isSuperuser: boolean): void {
+    member.isSuperuser = isSuperuser;
+  }
+
+  /** Activates or deactivates the member; deactivating ends all of their sessions at once. */
+  async setActive(member: Membership, isActive: boolean): Promise<void> {
+    member.isActive = isActive;
+    if (!isActive) await this.sessions.endAllFor(member.user.id);
   }
 
   /**

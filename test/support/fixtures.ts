@@ -1,5 +1,5 @@
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
-import { Permission } from '../../src/permissions/permission';
+import { Permission } from '../../src/common/access/permission';
 import { AuthMethod } from '../../src/users/membership.entity';
 import { UsersService } from '../../src/users/users.service';
 import { HttpClient } from './http-client';

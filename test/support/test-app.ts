@@ -56,6 +56,8 @@ export async function startTestApp(
     config,
     databaseUrl: database.url,
     logger: createRootLogger(config.logLevel, sink),
+    // Tests read QueryCounter to prove what the hot path does not do.
+    countQueries: true,
   });
   recordAnswers(app);
   await app.listen({ port: 0, host: '127.0.0.1' });

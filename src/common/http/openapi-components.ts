@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { CSRF_COOKIE, SESSION_COOKIE } from '../../auth/cookies';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../access/cookies';
 import { CommonErrorCode } from '../errors/common-errors';
 import { errorCatalogue } from '../errors/keyhold.exception';
 

@@ -6,7 +6,7 @@ import type {
   ResponseObject,
   SecurityRequirementObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { AuthErrorCode } from '../../auth/auth.errors';
+import { AuthErrorCode } from '../access/auth.errors';
 import { CommonErrorCode } from '../errors/common-errors';
 import { errorCatalogue } from '../errors/keyhold.exception';
 import { HEADER, PARAMETER, ref, SCHEME } from './openapi-components';

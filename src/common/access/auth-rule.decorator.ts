@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiAccess } from '../common/http/openapi-decorators';
-import type { Permission } from '../permissions/permission';
+import type { Permission } from './permission';
+import { ApiAccess } from '../http/openapi-decorators';
 
 export const AUTH_RULE = 'keyhold:auth-rule';
 

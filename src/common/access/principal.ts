@@ -1,4 +1,4 @@
-import type { AuthMethod } from '../users/membership.entity';
+import type { AuthMethod } from './auth-method';
 
 /** Who is calling, and how they proved it; set on the request by the global AuthGuard. */
 export interface Principal {

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig } from '../../config/app-config';
 
 export const SESSION_COOKIE = 'keyhold_session';
 export const CSRF_COOKIE = 'csrf_token';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AuditAction } from '../audit/audit-action';
 import type { RequestMeta } from '../common/http/request-meta';
-import { Permission, PERMISSION_LABELS } from '../permissions/permission';
+import { Permission, PERMISSION_LABELS } from '../common/access/permission';
 import { ProfileTokensService } from '../tokens/profile-tokens.service';
 import { ApiTokenAuthDto, ObtainedTokenView } from '../tokens/tokens.dto';
-import { AuthErrorCode, AuthException } from './auth.errors';
-import { AuthService } from './auth.service';
+import { AuthErrorCode, AuthException } from '../common/access/auth.errors';
+import { AuthService } from '../auth/auth.service';
 
 export const DEFAULT_API_TOKEN_AUTH_NAME = 'api-token-auth';
 

@@ -5,9 +5,9 @@ import { CommonErrorCode } from '../common/errors/common-errors';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { ApiTokenAuthDto, ObtainedTokenView } from '../tokens/tokens.dto';
+import { Public } from '../common/access/auth-rule.decorator';
 import { TokensErrorCode } from '../tokens/tokens.errors';
-import { AuthErrorCode } from './auth.errors';
-import { Public } from './auth-rule.decorator';
+import { AuthErrorCode } from '../common/access/auth.errors';
 import { ApiTokenAuthService } from './api-token-auth.service';
 
 @ApiTags('auth')

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { exceptionFor, registerErrors } from '../common/errors/keyhold.exception';
+import { exceptionFor, registerErrors } from '../errors/keyhold.exception';
 
 export enum AuthErrorCode {
   AuthenticationRequired = 'authentication_required',

@@ -1,9 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { AppModule } from '../../app.module';
-import { loadConfig } from '../../config/app-config';
-import { buildOpenApiDocument } from './openapi';
+import { AppModule } from './app.module';
+import { loadConfig } from './config/app-config';
+import { buildOpenApiDocument } from './common/http/openapi';
 
 /**
  * The document from the app's module graph in Nest's preview mode: providers are not created,

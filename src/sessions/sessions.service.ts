@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomSecret, sha256Hex } from '../common/crypto';
 import type { RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { Session } from './session.entity';
 
 export interface IssuedSession {

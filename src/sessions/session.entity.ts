@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 
 /** A signed-in browser session; the cookie value itself is never stored, only its SHA-256. */
 @Entity({ tableName: 'session' })
