@@ -5,7 +5,12 @@ const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 // Routes deliberately outside the document (the docs page itself).
-const UNDOCUMENTED = [/^\/api\/docs(-json)?(\/|$)/];
+// The docs page itself, and the web console's static files (SPEC §11): pages, not API operations.
+const UNDOCUMENTED = [
+  /^\/api\/docs(-json)?(\/|$)/,
+  /^\/$/,
+  /^\/(pages\/)?[\w.-]+\.(js|css|svg|ico|png|html)$/,
+];
 
 function readAnswers(dir) {
   if (!dir || !existsSync(dir)) return [];

@@ -1,5 +1,5 @@
 import type { OperationObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import '../../auth/auth.errors';
+import '../access/auth.errors';
 import '../../tokens/tokens.errors';
 import { ACCESS_EXTENSION, ERRORS_EXTENSION, OperationAccess } from './openapi-decorators';
 import { errorCodesByStatus, OpenApiContractError } from './openapi-operations';
