@@ -17,11 +17,15 @@ type Settle = (error: unknown, principal?: TokenPrincipal) => void;
  * `Authorization: Bearer <token>` (RFC 6750) through passport-http-bearer. Registered with
  * passport directly rather than through @nestjs/passport's mixin, which awaits every
  * validation: here a cached token is accepted synchronously, without a promise on the hot path.
+ * Each application has its own passport instance: on passport's process-global one, a second
+ * app in the process (a test, a CLI context) replaced the first app's strategy and verifier.
  */
 @Injectable()
 export class BearerStrategy {
+  private readonly passport = new passport.Passport();
+
   constructor(verifier: TokenVerifier) {
-    passport.use(
+    this.passport.use(
       'bearer',
       new Strategy(
         { realm: 'keyhold', passReqToCallback: true },
@@ -47,7 +51,7 @@ export class BearerStrategy {
     let settle: Settle = (error, principal) => {
       outcome = error || !principal ? { error: error ?? malformed() } : { principal };
     };
-    const handler = passport.authenticate(
+    const handler = this.passport.authenticate(
       'bearer',
       { session: false },
       (error: unknown, principal: TokenPrincipal | false) => settle(error, principal || undefined),
