@@ -26,7 +26,7 @@ describe('a typed client generated from openapi.json', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('generates, compiles strictly and runs: login, create, each header form, paging, revoke', async () => {
+  it('generates, compiles strictly and runs: login, create, each header form, paging, rotate, revoke', async () => {
     await run(process.execPath, [
       join(ROOT, 'node_modules/openapi-typescript/bin/cli.js'),
       join(ROOT, 'openapi.json'),
@@ -71,6 +71,13 @@ describe('a typed client generated from openapi.json', () => {
       scoped: 'token',
       refusal: { status: 409, code: 'token_name_taken' },
       pageSizes: [2, 1],
+      rotated: {
+        status: 201,
+        fromMatches: true,
+        sameName: 'rotated by client',
+        newToken: 200,
+        oldTokenInOverlap: 200,
+      },
       revokeStatus: 204,
       afterRevoke: { status: 401, code: 'invalid_token' },
       health: 'ok',

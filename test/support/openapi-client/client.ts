@@ -103,6 +103,22 @@ async function main(): Promise<void> {
   if (!audit.data) return fail('audit events', audit.response.status);
   const actions: string[] = audit.data.items.map((item) => item.action);
 
+  const toRotate = await create('rotated by client');
+  if (!toRotate.data) return fail('create for rotation', toRotate.response.status);
+  const rotation = await api.POST('/api/v1/profile/tokens/{id}/rotate', {
+    ...session,
+    params: { path: { id: toRotate.data.id }, ...unsafe },
+    body: { overlapMinutes: 5 },
+  });
+  if (!rotation.data) return fail('rotate', rotation.response.status);
+  const fromId: string = rotation.data.rotatedFromId;
+  const withNew = await api.GET('/api/v1/me', {
+    headers: { authorization: `Bearer ${rotation.data.token}` },
+  });
+  const withOld = await api.GET('/api/v1/me', {
+    headers: { authorization: `Bearer ${toRotate.data.token}` },
+  });
+
   const revoked = await api.DELETE('/api/v1/profile/tokens/{id}', {
     ...session,
     params: { path: { id: tokenId }, ...unsafe },
@@ -120,6 +136,13 @@ async function main(): Promise<void> {
     listedNames: pages.flat().map((item) => item.name),
     owners,
     actions,
+    rotated: {
+      status: rotation.response.status,
+      fromMatches: fromId === toRotate.data.id,
+      sameName: rotation.data.name,
+      newToken: withNew.response.status,
+      oldTokenInOverlap: withOld.response.status,
+    },
     revokeStatus: revoked.response.status,
     afterRevoke: { status: afterRevoke.response.status, code: afterRevoke.error?.code ?? null },
     health: health.data?.status ?? null,
