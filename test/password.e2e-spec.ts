@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -152,8 +153,10 @@ describe('password change and reset (SPEC §8)', () => {
       { actor_via: 'system', metadata: { by: 'operator' }, ip: 'cli' },
       { actor_via: 'system', metadata: { by: 'operator' }, ip: 'cli' },
     ]);
-    // Queued by the CLI, delivered by the running server's worker (woken by the NOTIFY).
+    // Queued by the CLI, delivered by the running server's worker (woken by the NOTIFY), never
+    // by a worker in the CLI process with the CLI's own transport (.eml files in its DATA_DIR).
     await waitForMail(sink, email, 2);
+    expect(existsSync(join(dataDir, 'mail')) ? readdirSync(join(dataDir, 'mail')) : []).toEqual([]);
   }, 180_000);
 
   it('--help on the CLI and on every command exits 0 without touching a database', async () => {

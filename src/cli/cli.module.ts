@@ -16,7 +16,9 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [
-        ConfigModule.forRoot(config),
+        // SsoModule reaches AuthModule and TokensModule, which bring the mail worker and the
+        // reminder sweep: they stay idle here (the running server delivers what the CLI queues).
+        ConfigModule.forRoot(AppConfig.create({ ...config, backgroundWork: false })),
         DatabaseModule.forRoot(databaseUrl, config.database),
         RateLimitModule,
         AuditModule,

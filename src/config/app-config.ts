@@ -74,6 +74,11 @@ function buildConfig(env: EnvVars) {
   const dataDir = resolve(env.DATA_DIR);
   return {
     env: nodeEnv,
+    /**
+     * The mail worker and the expiry-reminder sweep run in the server only: a short-lived CLI
+     * process queues mail for the server to send (with the server's transport), never sends it.
+     */
+    backgroundWork: true as boolean,
     http: {
       port: env.PORT,
       host,

@@ -109,6 +109,7 @@ export class MailWorker implements OnModuleInit, OnApplicationBootstrap, OnAppli
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.backgroundWork) return;
     this.logger.log(`Mail delivery: ${this.transport.describe()}`);
     this.started = true;
     this.schedule(0);

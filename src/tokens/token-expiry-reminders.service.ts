@@ -47,7 +47,7 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly orm: MikroORM,
     private readonly events: TokenEvents,
-    config: AppConfig,
+    private readonly config: AppConfig,
   ) {
     this.noticeDays = [...config.tokens.expiryReminderDays, 0];
     this.noticeDaysSql = `{${this.noticeDays.join(',')}}`;
@@ -83,7 +83,7 @@ export class TokenExpiryReminders implements OnApplicationBootstrap, OnApplicati
   }
 
   private arm(at: number): void {
-    if (this.stopped || at >= this.nextAt) return;
+    if (!this.config.backgroundWork || this.stopped || at >= this.nextAt) return;
     this.nextAt = at;
     this.armDetached(Math.max(0, at - Date.now()));
   }
