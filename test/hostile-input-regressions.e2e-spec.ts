@@ -1,5 +1,5 @@
 import { QueryCounter } from '../src/database/query-counter';
-import { addMember, createToken, PASSWORD, signIn } from './support/fixtures';
+import { addMember, createToken, eventually, PASSWORD, signIn } from './support/fixtures';
 import { HttpClient, HttpResponse } from './support/http-client';
 import { sendRaw } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -169,7 +169,7 @@ describe('hostile input: the examples of issue 10', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('a token in X-Request-Id or User-Agent is neither logged, echoed nor stored', async () => {
+  it('a token in X-Request-Id, User-Agent or a path is neither logged, echoed nor stored', async () => {
     await addMember(t, { email: 'ua@example.test' });
     const member = await signIn(t, 'ua@example.test');
     const secret = (await createToken(member, 'pasted')).token;
@@ -187,6 +187,18 @@ describe('hostile input: the examples of issue 10', () => {
     });
     const relogin = await signIn(t, 'ua@example.test');
     await relogin.get('/api/v1/me', { 'user-agent': `x ${secret} y` });
+    // In a path a token request reaches (last-used keeps the path), here a forged org id.
+    const used = await createToken(relogin, 'path-user');
+    const inPath = await t
+      .client()
+      .get(`/api/v1/organizations/${secret}/members`, { authorization: `Bearer ${used.token}` });
+    expect(inPath.status).toBeGreaterThanOrEqual(400);
+    await eventually(async () => {
+      const { rows } = await t.db.sql.query('select last_used_path from api_token where id = $1', [
+        used.id,
+      ]);
+      return rows[0].last_used_path !== null;
+    });
     const tables = ['api_token', 'session', 'audit_event'];
     for (const table of tables) {
       const { rows } = await t.db.sql.query(`select t::text as row from ${table} t`);

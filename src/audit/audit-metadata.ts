@@ -1,13 +1,10 @@
-import { scrubSecrets } from '../common/secrets';
+import { isPlainObject, scrubSecrets } from '../common/secrets';
 
 // Keys that name a credential. `tokenId`, `tokenName`... are fine; `token`, `rawToken`,
 // `csrfToken`... are not (hence "ends with token").
 const SECRET_KEY =
   /passw(or)?d|passphrase|secret|authori[sz]ation|cookie|credential|(api|private)_?key$|token$/i;
 const MAX_DEPTH = 6;
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 
 function clean(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubSecrets(value);

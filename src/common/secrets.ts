@@ -14,7 +14,7 @@ export const REDACTED = '[redacted]';
 const TAIL = /(?:_|%5[Ff])([A-Za-z0-9]{38})/g;
 const PREFIX_CHARS = /^[a-z][a-z0-9]{0,9}$/;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   !!value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 
 /**

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { scrubText } from '../common/secrets';
 import { RecentIp } from './api-token.entity';
 
 export const RECENT_IPS_KEPT = 5;
@@ -39,7 +40,8 @@ export class TokenUseRepository {
       id,
       latest.at.toISOString(),
       latest.method.slice(0, 16),
-      latest.path.slice(0, 2048),
+      // Scrubbed here, once per flush and off the request path: a token pasted into a path.
+      scrubText(latest.path).slice(0, 2048),
       latest.ip.slice(0, 64),
       latest.userAgent.slice(0, 512),
       JSON.stringify(
