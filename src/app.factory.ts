@@ -7,6 +7,7 @@ import { httpEdgeOptions, registerHttpEdge } from './common/http/http-edge';
 import { BODY_LIMIT, useJsonBodyParser } from './common/http/json-body';
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
 import { setupOpenApi } from './common/http/openapi';
+import { installSyncFirstRoutes } from './common/http/sync-first-routes';
 import { useFormBodyParsers } from './common/http/form-body-parsers';
 import { AppConfig } from './config/app-config';
 import { registerRequestContext } from './database/request-context';
@@ -27,6 +28,7 @@ export async function createApp({
   logger,
   countQueries = false,
 }: AppOptions): Promise<NestFastifyApplication> {
+  installSyncFirstRoutes();
   const root = logger ?? createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter({
     loggerInstance: root,

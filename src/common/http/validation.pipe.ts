@@ -1,4 +1,10 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  Injectable,
+  PipeTransform,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { CommonErrorCode, CommonException } from '../errors/common-errors';
 import { FieldError } from '../errors/keyhold.exception';
 import { inputShapeErrors } from './input-shape';
@@ -26,20 +32,18 @@ const invalid = (errors: FieldError[]) =>
  * with field-level RFC 9457 errors.
  */
 @Injectable()
-export class RequestValidationPipe extends ValidationPipe {
-  constructor() {
-    super({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => invalid(flatten(errors)),
-    });
-  }
+export class RequestValidationPipe implements PipeTransform {
+  private readonly validation = new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => invalid(flatten(errors)),
+  });
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Our own parameter decorators (the principal, request meta) carry no client input.
+  /** Synchronous for our own parameter decorators (the principal, request meta): no client input. */
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       if (
@@ -54,6 +58,6 @@ export class RequestValidationPipe extends ValidationPipe {
       const found = inputShapeErrors(value, dto);
       if (found.length > 0) throw invalid(found.slice(0, 20));
     }
-    return super.transform(value, metadata);
+    return this.validation.transform(value, metadata);
   }
 }
