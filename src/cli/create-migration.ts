@@ -2,25 +2,35 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../database/orm-options';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createRootLogger } from '../common/logging/logger';
+import { loadConfig } from '../config/app-config';
+import { loadEnvFile } from '../config/env-file';
+import { resolveDatabase } from '../database/resolve-database';
+import {
+  entityOrm,
+  hasDrift,
+  schemaDrift,
+  withMigratedScratchDatabase,
+} from '../database/schema-drift';
 
 const USAGE = `Usage: npm run migration:create -- <Name>
        npm run migration:create -- --check
-       npm run migration:create -- --baseline
-  Generates migrations/Migration<timestamp><Name>.ts from what changed in the entities since
-  migrations/.snapshot-keyhold.json (the entities as the committed migrations build them), updates
-  that snapshot and appends the migration to migrations/index.ts. Review the SQL: the committed
-  migrations also hold what entities cannot say (CHECK constraints, partial indexes).
-  --check exits 1 when the entities changed and no migration says so yet. --baseline records the current entities as the
-  snapshot without a migration (after a hand-written migration that brought the schema there).`;
+  Migrates a scratch database with the committed migrations (on the server of DATABASE_URL, or on
+  the embedded PostgreSQL under DATA_DIR/postgres when DATABASE_URL is unset; dropped afterwards),
+  diffs the entities against it with MikroORM and writes the difference as
+  migrations/Migration<timestamp><Name>.ts, appended to migrations/index.ts. The entities declare
+  everything the migrations build (CHECK constraints, partial indexes, names, defaults, foreign
+  key rules), so the diff holds only the new change; review its SQL. Triggers and functions (the
+  audit log's append-only rule) are not entity metadata: write those by hand.
+  --check exits 1 when the entities and the migrated schema differ (a migration is missing) and
+  prints the statements of the difference on stderr.`;
 
 // From dist/src/cli (compiled) or src/cli (ts-node): the repository root is where package.json is.
 const root = resolve(
   __dirname,
   existsSync(join(__dirname, '../../package.json')) ? '../..' : '../../..',
 );
-const SNAPSHOT = join(root, 'migrations', '.snapshot-keyhold.json');
 
 /** Registers the new migration in migrations/index.ts (the explicit, ordered list). */
 async function register(className: string): Promise<void> {
@@ -47,23 +57,19 @@ async function formatted(files: string[]): Promise<void> {
   }
 }
 
-/** MikroORM on the entities alone: the diff is entities vs. snapshot, no database needed. */
-function initOrm(): Promise<MikroORM> {
-  const base = ormOptions('postgres://unused@127.0.0.1:1/unused');
+/** MikroORM with every entity, on the migrated scratch database, generating into migrations/. */
+function initOrm(databaseUrl: string): Promise<MikroORM> {
   const compiled = __filename.endsWith('.js');
-  return MikroORM.init({
-    ...base,
-    connect: false,
-    entities: [join(root, compiled ? 'dist/src/**/*.entity.js' : 'src/**/*.entity.ts')],
-    migrations: {
-      ...base.migrations,
+  return entityOrm(
+    databaseUrl,
+    [join(root, compiled ? 'dist/src/**/*.entity.js' : 'src/**/*.entity.ts')],
+    {
       path: join(root, 'migrations'),
       emit: 'ts',
-      snapshot: true,
-      snapshotName: '.snapshot-keyhold',
+      snapshot: false,
       fileName: (timestamp: string, label?: string) => `Migration${timestamp}${label ?? ''}`,
     },
-  });
+  );
 }
 
 async function create(orm: MikroORM, name: string): Promise<void> {
@@ -88,9 +94,29 @@ async function create(orm: MikroORM, name: string): Promise<void> {
     JSON.stringify({
       action: 'migration:create',
       created: `migrations/${created.fileName}`,
-      statements: created.diff.up.length,
+      statements: created.diff.up.filter((statement) => statement !== '').length,
     }),
   );
+}
+
+/** --check: 0 when the entities say what the migrations build, 1 (and the SQL) otherwise. */
+async function check(orm: MikroORM): Promise<number> {
+  const drift = await schemaDrift(orm);
+  const needed = hasDrift(drift);
+  if (needed) {
+    const lines = [...drift.up, ...drift.indexes.map((index) => `-- ${index}`)];
+    console.error(`The entities and the migrated schema differ:\n${lines.join('\n')}`);
+  }
+  console.log(JSON.stringify({ action: 'migration:create', check: needed ? 'needed' : 'none' }));
+  return needed ? 1 : 0;
+}
+
+/** Warns about what MikroORM's generator cannot see (it compares expression indexes by name). */
+async function warnAboutIndexes(orm: MikroORM): Promise<void> {
+  const { indexes } = await schemaDrift(orm);
+  for (const index of indexes) {
+    console.error(`Not generated, write it by hand (drop and create the index): ${index}`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -98,40 +124,32 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const baseline = argv.includes('--baseline');
-  const check = argv.includes('--check');
+  const checking = argv.includes('--check');
   const name = argv.find((arg) => !arg.startsWith('-'));
-  if (!baseline && !existsSync(SNAPSHOT)) {
-    console.error(`${SNAPSHOT} is missing: run \`npm run migration:create -- --baseline\` first`);
-    return 1;
-  }
-  if (!baseline && !check && (!name || !/^[A-Z][A-Za-z0-9]{0,60}$/.test(name))) {
-    console.error(`Give the migration a PascalCase name.\n\n${USAGE}`);
+  const unknown = argv.find((arg) => arg.startsWith('-') && arg !== '--check');
+  if (unknown || (!checking && (!name || !/^[A-Z][A-Za-z0-9]{0,60}$/.test(name)))) {
+    console.error(
+      `${unknown ? `Unknown option ${unknown}` : 'Give the migration a PascalCase name.'}\n\n${USAGE}`,
+    );
     return 2;
   }
-  const orm = await initOrm();
+  loadEnvFile();
+  const config = loadConfig();
+  const database = await resolveDatabase(config, createRootLogger('warn', process.stderr));
   try {
-    if (baseline) {
-      const schema = orm.schema.getTargetSchema();
-      await writeFile(SNAPSHOT, `${JSON.stringify(schema, null, 2)}\n`);
-      console.log(
-        JSON.stringify({
-          action: 'migration:create',
-          baseline: 'migrations/.snapshot-keyhold.json',
-        }),
-      );
-    } else if (check) {
-      const needed = await orm.migrator.checkMigrationNeeded();
-      console.log(
-        JSON.stringify({ action: 'migration:create', check: needed ? 'needed' : 'none' }),
-      );
-      return needed ? 1 : 0;
-    } else {
-      await create(orm, name as string);
-    }
-    return 0;
+    return await withMigratedScratchDatabase(database.url, async (url) => {
+      const orm = await initOrm(url);
+      try {
+        if (checking) return await check(orm);
+        await warnAboutIndexes(orm);
+        await create(orm, name as string);
+        return 0;
+      } finally {
+        await orm.close(true);
+      }
+    });
   } finally {
-    await orm.close(true);
+    await database.stop();
   }
 }
 

@@ -1,4 +1,5 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Organization } from '../organizations/organization.entity';
 
 /** A login between /start and /callback; see Migration20261123000400Sso for why a table. */
 @Entity({ tableName: 'sso_login_state' })
@@ -7,7 +8,13 @@ export class SsoLoginState {
   @PrimaryKey({ type: 'string', length: 64 })
   stateHash!: string;
 
-  @Property({ type: 'uuid' })
+  @ManyToOne(() => Organization, {
+    mapToPk: true,
+    fieldName: 'organization_id',
+    foreignKeyName: 'sso_login_state_organization_id_fkey',
+    deleteRule: 'cascade',
+    updateRule: 'no action',
+  })
   organizationId!: string;
 
   /** SHA-256 of the binding cookie set on the browser that started the login. */
@@ -21,9 +28,9 @@ export class SsoLoginState {
   @Property({ type: 'text' })
   nonce!: string;
 
-  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
-  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', index: true })
   expiresAt!: Date;
 }

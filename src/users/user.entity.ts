@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 @Entity({ tableName: 'app_user' })
+@Check({ name: 'app_user_email_check', expression: '"email" = lower("email")' })
 export class User {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   /** Stored lower-cased; unique. */
-  @Property({ type: 'string', length: 254, unique: true })
+  @Property({ type: 'string', length: 254, unique: 'app_user_email_key' })
   email!: string;
 
   @Property({ type: 'string', length: 100 })
@@ -17,6 +18,6 @@ export class User {
   @Property({ type: 'text', nullable: true, hidden: true })
   passwordHash: string | null = null;
 
-  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
