@@ -11,23 +11,11 @@ export interface TeamContext {
   reload: () => void;
 }
 
-/** The "Add member" dialog: POST /organizations/{org}/members (password or SSO account). */
-export async function addMember(context: TeamContext): Promise<void> {
-  const email = input({ type: 'email', name: 'email', required: true, autocomplete: 'off' });
-  const name = input({
-    type: 'text',
-    name: 'name',
-    required: true,
-    maxlength: 100,
-    autocomplete: 'off',
-  });
-  const password = input({
-    type: 'password',
-    name: 'password',
-    required: true,
-    minlength: 12,
-    autocomplete: 'new-password',
-  });
+/** Password or SSO; choosing SSO hides and disables the initial password. */
+function signInMethods(
+  password: HTMLInputElement,
+  passwordField: HTMLElement,
+): HTMLFieldSetElement {
   const group = uniqueId('method');
   const methodChoice = (value: string, label: string, checked: boolean) => {
     const radio = input({
@@ -45,18 +33,38 @@ export async function addMember(context: TeamContext): Promise<void> {
     });
     return h('div', 'choice', radio, h('label', { attrs: { for: radio.id } }, label));
   };
-  const passwordField = field(
-    'Initial password',
-    password,
-    'At least 12 characters; tell it to them another way. They can change it after signing in.',
-  );
-  const methods = h(
+  return h(
     'fieldset',
     null,
     h('legend', null, 'Sign-in method'),
     methodChoice('password', 'Password', true),
     methodChoice('sso', "The organization's SSO", false),
   );
+}
+
+/** The "Add member" dialog: POST /organizations/{org}/members (password or SSO account). */
+export async function addMember(context: TeamContext): Promise<void> {
+  const email = input({ type: 'email', name: 'email', required: true, autocomplete: 'off' });
+  const name = input({
+    type: 'text',
+    name: 'name',
+    required: true,
+    maxlength: 100,
+    autocomplete: 'off',
+  });
+  const password = input({
+    type: 'password',
+    name: 'password',
+    required: true,
+    minlength: 12,
+    autocomplete: 'new-password',
+  });
+  const passwordField = field(
+    'Initial password',
+    password,
+    'At least 12 characters; tell it to them another way. They can change it after signing in.',
+  );
+  const methods = signInMethods(password, passwordField);
   let added: Member | undefined;
   const ok = await formDialog({
     title: 'Add member',
