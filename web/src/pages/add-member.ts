@@ -1,13 +1,13 @@
 import { api } from '../api.js';
 import { formDialog } from '../dialogs.js';
-import { announce, field, h, input, messageBox, uniqueId } from '../dom.js';
+import { announce, field, h, input, type MessageBox, uniqueId } from '../dom.js';
 import { MANAGE_TOKENS_LABEL, type Me, type Member } from '../types.js';
 
 /** What the Team page's actions share. */
 export interface TeamContext {
   base: string;
   me: Me;
-  message: ReturnType<typeof messageBox>;
+  message: MessageBox;
   reload: () => void;
 }
 

@@ -1,7 +1,17 @@
 import { api, errorText, isUnsupported, query } from '../api.js';
 import { Pager, table, timeCell } from '../components.js';
 import { confirmDialog } from '../dialogs.js';
-import { announce, button, field, h, input, messageBox, replaceChildren, select } from '../dom.js';
+import {
+  announce,
+  button,
+  field,
+  h,
+  input,
+  type MessageBox,
+  messageBox,
+  replaceChildren,
+  select,
+} from '../dom.js';
 import { accessLabel } from '../format.js';
 import type { Me, Page, TokenItem } from '../types.js';
 import { endedWhy, lastUsedCell, recentIpsCell, statusCell } from '../token-cells.js';
@@ -115,7 +125,7 @@ interface TokenList {
   me: Me;
   filters: TokenFilters;
   pager: Pager;
-  message: ReturnType<typeof messageBox>;
+  message: MessageBox;
   list: HTMLElement;
 }
 

@@ -1,5 +1,5 @@
 import { api, errorText, isUnsupported } from '../api.js';
-import { announce, field, h, input, messageBox, replaceChildren } from '../dom.js';
+import { announce, field, h, input, type MessageBox, messageBox, replaceChildren } from '../dom.js';
 import type { Me } from '../types.js';
 
 /** POST /api/v1/auth/password {currentPassword, newPassword}: ends your other sessions. */
@@ -20,8 +20,6 @@ export function renderPassword(main: HTMLElement, me: Me): void {
 
 const newPasswordInput = (name: string) =>
   input({ type: 'password', name, required: true, minlength: 12, autocomplete: 'new-password' });
-
-type Message = ReturnType<typeof messageBox>;
 
 function passwordForm(): HTMLFormElement {
   const current = input({
@@ -67,7 +65,7 @@ function passwordForm(): HTMLFormElement {
 function changePassword(
   controls: [current: HTMLInputElement, next: HTMLInputElement, repeat: HTMLInputElement],
   submit: HTMLButtonElement,
-  message: Message,
+  message: MessageBox,
 ): Promise<void> {
   const [current, next] = controls;
   return api('POST', '/api/v1/auth/password', {

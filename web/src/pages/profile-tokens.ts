@@ -1,6 +1,6 @@
 import { api, ApiError, errorText, isUnsupported, query } from '../api.js';
 import { Pager, table, timeCell } from '../components.js';
-import { button, h, messageBox, replaceChildren } from '../dom.js';
+import { button, h, type MessageBox, messageBox, replaceChildren } from '../dom.js';
 import { accessLabel } from '../format.js';
 import { endedWhy, lastUsedCell, recentIpsCell, statusCell } from '../token-cells.js';
 import {
@@ -169,7 +169,7 @@ interface TokenPanel {
   main: HTMLElement;
   tabs: TokenTabs;
   pager: Pager;
-  message: ReturnType<typeof messageBox>;
+  message: MessageBox;
   panel: HTMLElement;
 }
 
