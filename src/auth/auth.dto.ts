@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, MaxLength } from 'class-validator';
 import { AuthMethod } from '../users/membership.entity';
-import { CarriesSecret } from '../common/http/carries-secret';
+import { EnteredPassword } from '../common/http/field-decorators';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@keyhold.local' })
@@ -9,20 +9,12 @@ export class LoginDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ format: 'password' })
-  @CarriesSecret()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
+  @EnteredPassword()
   password!: string;
 }
 
 export class ReauthenticateDto {
-  @ApiProperty({ format: 'password' })
-  @CarriesSecret()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
+  @EnteredPassword()
   password!: string;
 }
 

@@ -6,7 +6,8 @@ import type { Principal, TokenPrincipal } from '../common/access/principal';
 const isTokenPrincipal = (principal: Principal): principal is TokenPrincipal =>
   principal.via === 'token' && 'tokenAccess' in principal;
 
-function describe(principal: Principal, organization: OrganizationSummary): MeResponse {
+/** The GET /me answer: who the principal is, in which organization, and how they authenticated. */
+function meResponse(principal: Principal, organization: OrganizationSummary): MeResponse {
   return {
     user: {
       id: principal.userId,
@@ -37,7 +38,7 @@ export class MeService {
   describe(principal: Principal): MeResponse | Promise<MeResponse> {
     const organization = this.organizations.getSummary(principal.organizationId);
     return organization instanceof Promise
-      ? organization.then((summary) => describe(principal, summary))
-      : describe(principal, organization);
+      ? organization.then((summary) => meResponse(principal, summary))
+      : meResponse(principal, organization);
   }
 }

@@ -1,26 +1,23 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
 import { CommonErrorCode } from '../common/errors/common-errors';
 import { CarriesSecret } from '../common/http/carries-secret';
+import { EnteredPassword } from '../common/http/field-decorators';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
 import { Authenticated } from '../common/access/auth-rule.decorator';
 import { CurrentPrincipal } from '../common/access/current-principal.decorator';
-import { UsersErrorCode } from '../users/users.errors';
+import { MIN_PASSWORD_LENGTH } from '../users/users.service';
 import { AuthErrorCode } from '../common/access/auth.errors';
 import { PasswordService } from './password.service';
 import type { Principal } from '../common/access/principal';
 
 export class ChangePasswordDto {
-  @ApiProperty({ format: 'password' })
-  @CarriesSecret()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
+  @EnteredPassword()
   currentPassword!: string;
 
-  @ApiProperty({ format: 'password', minLength: 12 })
+  @ApiProperty({ format: 'password', minLength: MIN_PASSWORD_LENGTH })
   @CarriesSecret()
   @IsString()
   @MaxLength(1024)
@@ -43,7 +40,6 @@ export class PasswordController {
   @ApiErrors(
     AuthErrorCode.SsoRequired,
     AuthErrorCode.InvalidCredentials,
-    UsersErrorCode.PasswordTooShort,
     CommonErrorCode.RateLimited,
   )
   async change(

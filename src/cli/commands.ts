@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
@@ -15,6 +15,7 @@ import { UsersService } from '../users/users.service';
 import { processSecretInput, SecretInput, secretOption } from './secret-input';
 import { UsageError } from './usage-error';
 import { userResetPassword } from './reset-password.command';
+import { cliRequestMeta } from './cli-request-meta';
 
 export { UsageError };
 
@@ -29,9 +30,6 @@ export const USAGE = `Usage: npm run cli -- <command> [options]
 Secrets are never taken from the command line: "-" reads one line from stdin, or set
 KEYHOLD_ADMIN_PASSWORD (org:create), KEYHOLD_USER_PASSWORD (user:add) or
 KEYHOLD_SSO_CLIENT_SECRET (org:sso). org:create without a password prints a generated one.`;
-
-/** What the audit log records as the origin of a CLI change. */
-const CLI_META = () => ({ ip: 'cli', userAgent: 'keyhold-cli', requestId: randomUUID() });
 
 function inTransaction<T>(app: INestApplicationContext, work: () => Promise<T>): Promise<T> {
   return app.get(MikroORM).em.transactional(work);
@@ -77,7 +75,7 @@ const orgCreate: Command = async (app, args, input) => {
       adminEmail: required(values, 'admin-email'),
       adminPassword: password,
     });
-    await app.get(AuditService).recordNewMember(created.admin, CLI_META(), 'cli');
+    await app.get(AuditService).recordNewMember(created.admin, cliRequestMeta(), 'cli');
     return created;
   });
   return {
@@ -138,7 +136,7 @@ const userAdd: Command = async (app, args, input) => {
       isSuperuser: values.superuser,
       permissions: values.grant,
     });
-    await app.get(AuditService).recordNewMember(added, CLI_META(), 'cli');
+    await app.get(AuditService).recordNewMember(added, cliRequestMeta(), 'cli');
     return added;
   });
   return {

@@ -8,7 +8,6 @@ import { runMigrations } from '../database/migrate';
 import { resolveDatabase } from '../database/resolve-database';
 import { CliModule } from './cli.module';
 import { isKnownCommand, runCommand, UsageError, USAGE, usageOf } from './commands';
-import { CommandLineError } from './reset-password.command';
 
 const HELP = new Set(['--help', '-h', 'help']);
 
@@ -61,11 +60,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (
-      error instanceof UsageError ||
-      error instanceof CommandLineError ||
-      (error instanceof TypeError && 'code' in error)
-    ) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
       console.error(`${error.message}\n\n${USAGE}`);
     } else if (error instanceof KeyholdException || error instanceof ConfigError) {
       console.error(

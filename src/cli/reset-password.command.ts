@@ -1,16 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { INestApplicationContext } from '@nestjs/common';
 import { PasswordService } from '../auth/password.service';
-
-/** Thrown for a command line that cannot be run; main.ts prints it with the usage. */
-export class CommandLineError extends Error {}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { cliRequestMeta } from './cli-request-meta';
+import { processSecretInput } from './secret-input';
+import { UsageError } from './usage-error';
 
 /**
  * `user:reset-password --email <email> [--password-stdin]`: an operator's reset (a lost bootstrap
@@ -21,19 +15,18 @@ async function readStdin(): Promise<string> {
 export async function userResetPassword(
   app: INestApplicationContext,
   args: string[],
-  input: () => Promise<string> = readStdin,
+  input: () => Promise<string> = processSecretInput.readStdin,
 ): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,
     options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
   });
   const email = values.email?.trim();
-  if (!email) throw new CommandLineError('--email is required');
+  if (!email) throw new UsageError('--email is required');
   const supplied = values['password-stdin'] ? (await input()).split(/\r?\n/)[0] : undefined;
-  if (supplied === '') throw new CommandLineError('--password-stdin: stdin held no password');
+  if (supplied === '') throw new UsageError('--password-stdin: stdin held no password');
   const password = supplied ?? randomBytes(18).toString('base64url');
-  const meta = { ip: 'cli', userAgent: 'keyhold-cli', requestId: randomUUID() };
-  const member = await app.get(PasswordService).reset(email, password, meta);
+  const member = await app.get(PasswordService).reset(email, password, cliRequestMeta());
   return {
     action: 'user:reset-password',
     user: { id: member.user.id, email: member.user.email },

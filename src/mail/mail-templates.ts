@@ -1,3 +1,4 @@
+import { flattenText } from '../common/text';
 import type {
   MailKind,
   OutboxPayload,
@@ -28,15 +29,13 @@ export const IF_NOT_YOU_CREATED =
 export const IF_NOT_YOU_REVOKED =
   "If this wasn't you, review your other tokens and contact your organization superuser.";
 
-// C0/C1 controls, line/paragraph separators and bidi overrides: a name or user agent must not
-// start new lines in the text part or visually reorder what follows it.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** One line of untrusted text: controls become spaces, bidi marks go, length is bounded. */
+/**
+ * One line of untrusted text: controls become spaces and bidi marks go (a name or user agent
+ * must not start new lines in the text part or visually reorder what follows it), length is
+ * bounded.
+ */
 export function oneLine(value: string, maxChars: number): string {
-  const cleaned = value.replace(CONTROL, ' ').replace(BIDI, '');
+  const cleaned = flattenText(value);
   const chars = Array.from(cleaned);
   return chars.length > maxChars ? `${chars.slice(0, maxChars).join('')}…` : cleaned;
 }

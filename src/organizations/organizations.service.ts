@@ -52,8 +52,10 @@ export class OrganizationsService {
     return this.em.findOne(Organization, { id });
   }
 
-  /** Id, slug and name, as other modules show them; 404 when the organization is gone. */
-  /** Synchronous when cached (GET /me on the hot path); a promise when it must be read. */
+  /**
+   * Id, slug and name, as other modules show them; 404 when the organization is gone.
+   * Synchronous when cached (GET /me on the hot path); a promise when it must be read.
+   */
   getSummary(id: string): OrganizationSummary | Promise<OrganizationSummary> {
     const cached = summaries.get(id);
     if (cached && Date.now() - cached.at < SUMMARY_TTL_MS) return cached.summary;

@@ -45,7 +45,6 @@ export class MembersController {
     UsersErrorCode.InvalidEmail,
     UsersErrorCode.PasswordRequired,
     UsersErrorCode.PasswordNotAllowed,
-    UsersErrorCode.PasswordTooShort,
   )
   add(
     @CurrentPrincipal() principal: Principal,
@@ -74,7 +73,6 @@ export class MembersController {
     PermissionsErrorCode.PasswordWithoutSwitch,
     UsersErrorCode.PasswordRequired,
     UsersErrorCode.PasswordNotAllowed,
-    UsersErrorCode.PasswordTooShort,
   )
   update(
     @CurrentPrincipal() principal: Principal,

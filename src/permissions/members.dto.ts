@@ -4,6 +4,7 @@ import {
   IsBoolean,
   IsEmail,
   IsEnum,
+  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -17,6 +18,19 @@ import { Permission, PERMISSION_LABELS } from '../common/access/permission';
 import { AuthMethod } from '../users/membership.entity';
 import { MIN_PASSWORD_LENGTH } from '../users/users.service';
 import { CarriesSecret } from '../common/http/carries-secret';
+import { stacked, trimText } from '../common/http/field-decorators';
+
+/** A member's new password (the service decides when one is required or refused). */
+const NewPassword = (description: string) =>
+  stacked(
+    ApiPropertyOptional({ format: 'password', minLength: MIN_PASSWORD_LENGTH, description }),
+    // Null is refused before validation for every field not documented nullable (input-shape.ts).
+    IsOptional(),
+    CarriesSecret(),
+    IsString(),
+    MinLength(MIN_PASSWORD_LENGTH),
+    MaxLength(1024),
+  );
 
 export class PermissionsPatch {
   @ApiPropertyOptional({ description: PERMISSION_LABELS[Permission.ManageApiTokens] })
@@ -43,16 +57,7 @@ export class UpdateMemberDto {
   @IsEnum(AuthMethod)
   authMethod?: AuthMethod;
 
-  @ApiPropertyOptional({
-    format: 'password',
-    minLength: MIN_PASSWORD_LENGTH,
-    description: 'With authMethod: password',
-  })
-  @OptionalNotNull()
-  @CarriesSecret()
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(1024)
+  @NewPassword('With authMethod: password')
   password?: string;
 }
 
@@ -64,7 +69,7 @@ export class AddMemberDto {
   email!: string;
 
   @ApiProperty({ example: 'New Person' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimText)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -74,16 +79,7 @@ export class AddMemberDto {
   @IsEnum(AuthMethod)
   authMethod!: AuthMethod;
 
-  @ApiPropertyOptional({
-    format: 'password',
-    minLength: MIN_PASSWORD_LENGTH,
-    description: 'Required for password accounts, refused for SSO accounts',
-  })
-  @OptionalNotNull()
-  @CarriesSecret()
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(1024)
+  @NewPassword('Required for password accounts, refused for SSO accounts')
   password?: string;
 }
 

@@ -9,6 +9,7 @@ import {
 } from '../common/net/outbound-policy';
 import { AppConfig } from '../config/app-config';
 import { SsoErrorCode, SsoException } from './sso.errors';
+import { isNodeError } from '../common/errors/node-error';
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
 const MAX_CACHED_ISSUERS = 500;
@@ -33,12 +34,6 @@ export interface CallbackChecks {
   nonce: string;
   codeVerifier: string;
 }
-
-// Duck-typed: errors from Node's own modules may come from another realm (e.g. under Jest).
-const isNodeError = (error: unknown): error is NodeJS.ErrnoException =>
-  typeof error === 'object' &&
-  error !== null &&
-  typeof (error as NodeJS.ErrnoException).code === 'string';
 
 /**
  * openid-client errors carry the checks (nonce, PKCE verifier) and response parameters with

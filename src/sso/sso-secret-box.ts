@@ -3,15 +3,10 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig, ConfigError } from '../config/app-config';
+import { isNodeError } from '../common/errors/node-error';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
-
-// Duck-typed: errors from Node's own modules may come from another realm (e.g. under Jest).
-const isNodeError = (error: unknown): error is NodeJS.ErrnoException =>
-  typeof error === 'object' &&
-  error !== null &&
-  typeof (error as NodeJS.ErrnoException).code === 'string';
 
 /**
  * Creates the key file exactly once, even when several processes start together on one DATA_DIR:

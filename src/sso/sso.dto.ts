@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
+  IsOptional,
   IsString,
   IsUrl,
   Matches,
@@ -10,7 +11,6 @@ import {
 } from 'class-validator';
 import { MAX_ALLOWED_DOMAINS } from './sso-settings';
 import { CarriesSecret } from '../common/http/carries-secret';
-import { OptionalNotNull } from '../common/http/optional-not-null';
 
 export class SsoConfigDto {
   @ApiProperty({
@@ -46,7 +46,7 @@ export class SsoConfigDto {
     example: ['example.com'],
     description: 'Only addresses at these domains may sign in; empty or absent: any domain',
   })
-  @OptionalNotNull()
+  @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_ALLOWED_DOMAINS)
   @IsString({ each: true })

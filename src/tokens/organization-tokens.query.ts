@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { trimText } from '../common/http/field-decorators';
 import { PageQuery } from '../common/http/pagination';
-import { TOKEN_STATES } from './tokens.dto';
+import { TOKEN_STATES, TokenStateFilter } from './tokens.dto';
 
 export const TOKEN_SORTS = [
   '-createdAt',
@@ -17,7 +18,7 @@ export type TokenSort = (typeof TOKEN_SORTS)[number];
 export class OrganizationTokensQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Search in token name, preview, owner email and owner name' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trimText)
   @IsString()
   @MaxLength(100)
   q?: string;
@@ -31,12 +32,6 @@ export class OrganizationTokensQuery extends PageQuery {
   @IsIn([...TOKEN_SORTS])
   sort: TokenSort = '-createdAt';
 
-  @ApiPropertyOptional({
-    enum: TOKEN_STATES,
-    default: 'active',
-    description: 'inactive: revoked, expired, or rotated once the overlap has ended',
-  })
-  @IsOptional()
-  @IsIn([...TOKEN_STATES])
+  @TokenStateFilter()
   state: (typeof TOKEN_STATES)[number] = 'active';
 }

@@ -51,6 +51,34 @@ export class OrganizationTokensService {
   ): Promise<Page<OrganizationTokenView>> {
     assertOwnOrganization(principal, organizationId);
     const { key, descending } = this.parseSort(query.sort);
+    const rows = await this.findRows(organizationId, query, key, descending);
+    const people = await this.users.findMembers([
+      ...new Set([...rows.map((token) => token.userId), ...revokerIds(rows)]),
+    ]);
+    const byId = new Map(people.map((member) => [member.user.id, member]));
+    const names = new Map(people.map((member) => [member.user.id, member.user.name]));
+    return toPage(
+      rows,
+      query.limit,
+      (token) => {
+        const owner = byId.get(token.userId);
+        const blocked = !owner?.isActive || !owner.permissions.includes(Permission.ManageApiTokens);
+        return {
+          ...tokenView(token, blocked, names),
+          owner: { id: token.userId, email: owner?.user.email ?? '', name: owner?.user.name ?? '' },
+        };
+      },
+      (token) => [sortValue(token, key), token.id],
+    );
+  }
+
+  /** One page of the organization's tokens (plus one, to tell whether there is a next page). */
+  private async findRows(
+    organizationId: string,
+    query: OrganizationTokensQuery,
+    key: string,
+    descending: boolean,
+  ): Promise<ApiToken[]> {
     const qb = this.em
       .createQueryBuilder(ApiToken, 't')
       .where({ organizationId, ...stateFilter(query.state) });
@@ -75,28 +103,10 @@ export class OrganizationTokensService {
       ]);
     }
     const direction = descending ? 'desc' : 'asc';
-    const rows = await qb
+    return qb
       .orderBy({ [raw(SORT_SQL[key])]: direction, id: direction })
       .limit(query.limit + 1)
       .getResult();
-    const people = await this.users.findMembers([
-      ...new Set([...rows.map((token) => token.userId), ...revokerIds(rows)]),
-    ]);
-    const byId = new Map(people.map((member) => [member.user.id, member]));
-    const names = new Map(people.map((member) => [member.user.id, member.user.name]));
-    return toPage(
-      rows,
-      query.limit,
-      (token) => {
-        const owner = byId.get(token.userId);
-        const blocked = !owner?.isActive || !owner.permissions.includes(Permission.ManageApiTokens);
-        return {
-          ...tokenView(token, blocked, names),
-          owner: { id: token.userId, email: owner?.user.email ?? '', name: owner?.user.name ?? '' },
-        };
-      },
-      (token) => [sortValue(token, key), token.id],
-    );
   }
 
   async revoke(

@@ -13,11 +13,9 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../common/http/pagination';
 import { TokenAccess } from './api-token.entity';
-import { CarriesSecret } from '../common/http/carries-secret';
-import { OptionalNotNull } from '../common/http/optional-not-null';
+import { EnteredPassword, stacked, trimText } from '../common/http/field-decorators';
 
 export const EXPIRY_CHOICES = [7, 30, 90, 365] as const;
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Form bodies carry text: "7" is 7 and "null" (or empty) is null; JSON values pass as they are. */
 const formNumber = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
@@ -28,22 +26,42 @@ const formNumber = ({ value }: { value: unknown }) => {
 export const TOKEN_STATES = ['active', 'inactive', 'all'] as const;
 export const MAX_OVERLAP_MINUTES = 10_080;
 
+/** `expiresInDays`: one of the choices, null for never, or absent for the default. */
+const ExpiresInDays = (description: string) =>
+  stacked(
+    ApiPropertyOptional({ enum: [...EXPIRY_CHOICES], nullable: true, description }),
+    IsOptional(),
+    ValidateIf((_, value) => value !== null),
+    IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' }),
+  );
+
+/** A token's name as its owner gives it: trimmed, 1 to 100 characters. */
+const TokenName = () =>
+  stacked(
+    Transform(trimText),
+    IsString(),
+    MinLength(1, { message: 'name must not be empty' }),
+    MaxLength(100),
+  );
+
+/** `?state=`: which of one's tokens a list shows. */
+export const TokenStateFilter = () =>
+  stacked(
+    ApiPropertyOptional({
+      enum: TOKEN_STATES,
+      default: 'active',
+      description: 'inactive: revoked, expired, or rotated once the overlap has ended',
+    }),
+    IsOptional(),
+    IsIn([...TOKEN_STATES]),
+  );
+
 export class CreateTokenDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'CI deploys' })
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'name must not be empty' })
-  @MaxLength(100)
+  @TokenName()
   name!: string;
 
-  @ApiPropertyOptional({
-    enum: [...EXPIRY_CHOICES],
-    nullable: true,
-    description: 'Days until the token expires; null for never. Defaults to 30.',
-  })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' })
+  @ExpiresInDays('Days until the token expires; null for never. Defaults to 30.')
   expiresInDays?: number | null;
 
   @ApiPropertyOptional({
@@ -71,25 +89,12 @@ export class RotateTokenDto {
   @Max(MAX_OVERLAP_MINUTES)
   overlapMinutes?: number;
 
-  @ApiPropertyOptional({
-    enum: [...EXPIRY_CHOICES],
-    nullable: true,
-    description: "The new token's lifetime in days; null for never. Defaults to 30.",
-  })
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' })
+  @ExpiresInDays("The new token's lifetime in days; null for never. Defaults to 30.")
   expiresInDays?: number | null;
 }
 
 export class TokenListQuery extends PageQuery {
-  @ApiPropertyOptional({
-    enum: TOKEN_STATES,
-    default: 'active',
-    description: 'inactive: revoked, expired, or rotated once the overlap has ended',
-  })
-  @IsOptional()
-  @IsIn([...TOKEN_STATES])
+  @TokenStateFilter()
   state: (typeof TOKEN_STATES)[number] = 'active';
 }
 
@@ -100,30 +105,16 @@ export class ApiTokenAuthDto {
   @MaxLength(254)
   username!: string;
 
-  @ApiProperty({ format: 'password' })
-  @CarriesSecret()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
+  @EnteredPassword()
   password!: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @OptionalNotNull()
-  @Transform(trim)
-  @IsString()
-  @MinLength(1, { message: 'name must not be empty' })
-  @MaxLength(100)
+  @IsOptional()
+  @TokenName()
   name?: string;
 
-  @ApiPropertyOptional({
-    enum: [...EXPIRY_CHOICES],
-    nullable: true,
-    description: 'Days until the token expires; null for never. Defaults to 30.',
-  })
+  @ExpiresInDays('Days until the token expires; null for never. Defaults to 30.')
   @Transform(formNumber)
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsIn([...EXPIRY_CHOICES], { message: 'expiresInDays must be one of 7, 30, 90, 365 or null' })
   expiresInDays?: number | null;
 }
 

@@ -6,7 +6,7 @@ import type { RequestMeta } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
 import { ApiToken, TokenAccess, TokenChannel } from './api-token.entity';
 import { ApiTokenRepository, RevocationScope } from './api-token.repository';
-import { TokenAccessChanges } from './token-access-changes.service';
+import { RecordAccessChange, TokenAccessChanges } from './token-access-changes.service';
 import { TokenEvents } from './token-events.service';
 import { isWellFormedToken, tokenDigest } from './token-format';
 import {
@@ -77,28 +77,14 @@ export class TokensService {
       const current = await em.find(ApiToken, { userId: owner.userId, ...currentTokenFilter() });
       const sameName = current.find((token) => token.name.toLowerCase() === name.toLowerCase());
       if (sameName && input.rotateSameName) {
-        const rotation = { overlapMinutes: DEFAULT_OVERLAP_MINUTES, lifetimeDays };
-        return this.rotation.rotateLocked(
-          em,
-          owner,
-          sameName,
-          { ...rotation, channel: input.channel },
-          { meta, actor, changed },
-        );
+        const rotation = {
+          overlapMinutes: DEFAULT_OVERLAP_MINUTES,
+          lifetimeDays,
+          channel: input.channel,
+        };
+        return this.rotation.rotateLocked(em, owner, sameName, rotation, { meta, actor, changed });
       }
-      if (sameName) {
-        throw new TokensException(
-          TokensErrorCode.TokenNameTaken,
-          `You already have an active token named "${name}".`,
-        );
-      }
-      const { maxPerUser } = this.config.tokens;
-      if (current.length >= maxPerUser) {
-        throw new TokensException(
-          TokensErrorCode.TokenLimitReached,
-          `You have ${current.length} active tokens, the most allowed (${maxPerUser}). Revoke one first.`,
-        );
-      }
+      this.assertRoomFor(name, current, sameName !== undefined);
       const created = this.issuing.build(
         em,
         owner,
@@ -116,6 +102,23 @@ export class TokensService {
     });
     this.rotation.afterCommit(issued);
     return issued;
+  }
+
+  /** Under the owner's lock: the name is free and the owner is below the per-user limit. */
+  private assertRoomFor(name: string, current: ApiToken[], nameTaken: boolean): void {
+    if (nameTaken) {
+      throw new TokensException(
+        TokensErrorCode.TokenNameTaken,
+        `You already have an active token named "${name}".`,
+      );
+    }
+    const { maxPerUser } = this.config.tokens;
+    if (current.length >= maxPerUser) {
+      throw new TokensException(
+        TokensErrorCode.TokenLimitReached,
+        `You have ${current.length} active tokens, the most allowed (${maxPerUser}). Revoke one first.`,
+      );
+    }
   }
 
   countActiveByUser(userIds: string[]): Promise<Map<string, number>> {
@@ -167,9 +170,7 @@ export class TokensService {
       const found = await this.access.within(async (em, changed) => {
         const id = await this.tokens.revokeLeaked(em, digest);
         if (id === null) return false;
-        const token = await em.findOneOrFail(ApiToken, { id }, { refresh: true });
-        await this.events.revoked(token, SYSTEM_ACTOR, meta);
-        await changed({ kind: 'token', id: token.id });
+        await this.revoked(em, changed, id, SYSTEM_ACTOR, meta);
         return true;
       });
       if (found) revoked += 1;
@@ -195,11 +196,26 @@ export class TokensService {
       if (!(await this.tokens.revokeOne(em, tokenId, scope, actor.userId))) {
         throw new TokensException(TokensErrorCode.TokenNotFound, 'No active token with that id.');
       }
-      const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
-      await this.events.revoked(token, actor, meta);
-      await changed({ kind: 'token', id: tokenId });
-      return token;
+      return this.revoked(em, changed, tokenId, actor, meta);
     });
+  }
+
+  /**
+   * What follows every single revocation (by the owner, a superuser or a leak report), once its
+   * atomic update has won, in the same transaction: the token reloaded, audited, its owner
+   * emailed, and evicted on every instance.
+   */
+  private async revoked(
+    em: EntityManager,
+    changed: RecordAccessChange,
+    tokenId: string,
+    actor: AuditActor,
+    meta: RequestMeta,
+  ): Promise<ApiToken> {
+    const token = await em.findOneOrFail(ApiToken, { id: tokenId }, { refresh: true });
+    await this.events.revoked(token, actor, meta);
+    await changed({ kind: 'token', id: tokenId });
+    return token;
   }
 
   /**

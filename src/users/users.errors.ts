@@ -7,7 +7,6 @@ export enum UsersErrorCode {
   PasswordNotAllowed = 'password_not_allowed',
   UserNotFound = 'user_not_found',
   InvalidEmail = 'invalid_email',
-  PasswordTooShort = 'password_too_short',
   MemberNotFound = 'member_not_found',
 }
 
@@ -22,7 +21,6 @@ export const UsersException = exceptionFor(
     },
     user_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such user' },
     invalid_email: { status: HttpStatus.BAD_REQUEST, title: 'Not one plain email address' },
-    password_too_short: { status: HttpStatus.BAD_REQUEST, title: 'The password is too short' },
     member_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such member' },
   }),
 );

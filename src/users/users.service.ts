@@ -22,6 +22,42 @@ export interface NewMember {
 
 export const MIN_PASSWORD_LENGTH = 12;
 
+const passwordNotAllowed = () =>
+  new UsersException(
+    UsersErrorCode.PasswordNotAllowed,
+    'SSO accounts sign in through the identity provider and take no password.',
+  );
+
+/**
+ * The one password-length rule, for every way a password is set (Team API, CLI, bootstrap,
+ * change and reset): 400 validation_failed naming the field.
+ */
+function assertPasswordLength(password: string, field: string): void {
+  if (password.length >= MIN_PASSWORD_LENGTH) return;
+  const message = `${field} must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  throw new CommonException(CommonErrorCode.ValidationFailed, message, {
+    errors: [{ field, message }],
+  });
+}
+
+/** A new member's address and password, before anything is looked up. */
+function assertAcceptableMember(input: NewMember, email: string): void {
+  if (!isPlainEmail(email)) {
+    throw new UsersException(
+      UsersErrorCode.InvalidEmail,
+      'Give one plain email address, like name@example.com.',
+    );
+  }
+  if (input.password !== undefined) assertPasswordLength(input.password, 'password');
+  if (input.authMethod === AuthMethod.Password && !input.password) {
+    throw new UsersException(
+      UsersErrorCode.PasswordRequired,
+      'Password accounts need an initial password.',
+    );
+  }
+  if (input.authMethod === AuthMethod.Sso && input.password) throw passwordNotAllowed();
+}
+
 /** Users and their membership in an organization. */
 @Injectable()
 export class UsersService {
@@ -38,30 +74,7 @@ export class UsersService {
   /** Every caller (Team API, CLI, bootstrap) goes through the same address and password rules. */
   async addMember(input: NewMember): Promise<Membership> {
     const email = this.normaliseEmail(input.email);
-    if (!isPlainEmail(email)) {
-      throw new UsersException(
-        UsersErrorCode.InvalidEmail,
-        'Give one plain email address, like name@example.com.',
-      );
-    }
-    if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new UsersException(
-        UsersErrorCode.PasswordTooShort,
-        `A password has at least ${MIN_PASSWORD_LENGTH} characters.`,
-      );
-    }
-    if (input.authMethod === AuthMethod.Password && !input.password) {
-      throw new UsersException(
-        UsersErrorCode.PasswordRequired,
-        'Password accounts need an initial password.',
-      );
-    }
-    if (input.authMethod === AuthMethod.Sso && input.password) {
-      throw new UsersException(
-        UsersErrorCode.PasswordNotAllowed,
-        'SSO accounts sign in through the identity provider and take no password.',
-      );
-    }
+    assertAcceptableMember(input, email);
     const taken = () =>
       new UsersException(UsersErrorCode.EmailTaken, `${email} already has an account.`);
     if (await this.em.count(User, { email })) throw taken();
@@ -218,21 +231,11 @@ export class UsersService {
    * their sessions, all but `keepSessionId` (the one the change was made in).
    */
   async setPassword(userId: string, password: string, keepSessionId?: string): Promise<Membership> {
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      const message = `newPassword must be at least ${MIN_PASSWORD_LENGTH} characters`;
-      throw new CommonException(CommonErrorCode.ValidationFailed, message, {
-        errors: [{ field: 'newPassword', message }],
-      });
-    }
+    assertPasswordLength(password, 'newPassword');
     const passwordHash = await this.hasher.hash(password);
     const member = await this.em.findOne(Membership, { user: userId });
     if (!member) throw new UsersException(UsersErrorCode.UserNotFound, 'No such user.');
-    if (member.authMethod !== AuthMethod.Password) {
-      throw new UsersException(
-        UsersErrorCode.PasswordNotAllowed,
-        'SSO accounts sign in through the identity provider and take no password.',
-      );
-    }
+    if (member.authMethod !== AuthMethod.Password) throw passwordNotAllowed();
     member.user.passwordHash = passwordHash;
     await this.em.flush();
     await this.sessions.endAllFor(userId, keepSessionId);
@@ -247,12 +250,7 @@ export class UsersService {
    * to SSO changes nothing.
    */
   async setAuthMethod(userId: string, method: AuthMethod, password?: string): Promise<Membership> {
-    if (method === AuthMethod.Sso && password !== undefined) {
-      throw new UsersException(
-        UsersErrorCode.PasswordNotAllowed,
-        'SSO accounts sign in through the identity provider and take no password.',
-      );
-    }
+    if (method === AuthMethod.Sso && password !== undefined) throw passwordNotAllowed();
     if (method === AuthMethod.Password) {
       if (!password) {
         throw new UsersException(
@@ -260,12 +258,7 @@ export class UsersService {
           'Switching to password sign-in needs a new password.',
         );
       }
-      if (password.length < MIN_PASSWORD_LENGTH) {
-        const message = `password must be at least ${MIN_PASSWORD_LENGTH} characters`;
-        throw new CommonException(CommonErrorCode.ValidationFailed, message, {
-          errors: [{ field: 'password', message }],
-        });
-      }
+      assertPasswordLength(password, 'password');
     }
     const passwordHash = password ? await this.hasher.hash(password) : null;
     return this.em.transactional(async () => {

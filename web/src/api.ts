@@ -26,6 +26,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell a person about a failed call: the problem's own words, else the error itself. */
+export function errorText(error: unknown): string {
+  return error instanceof ApiError ? error.describe() : String(error);
+}
+
 /** Asks for the password in place and calls POST /auth/reauthenticate; false: cancelled. */
 export type Reauthenticator = () => Promise<boolean>;
 

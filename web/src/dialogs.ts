@@ -1,4 +1,4 @@
-import { api, ApiError } from './api.js';
+import { api, errorText } from './api.js';
 import { button, field, h, input, messageBox, uniqueId } from './dom.js';
 
 /**
@@ -34,54 +34,61 @@ export function formDialog(options: FormDialogOptions): Promise<boolean> {
   return new Promise((resolve) => {
     let done = false;
     openDialog(options.title, (dialog) => {
-      const message = messageBox();
-      const submit = h(
-        'button',
-        { className: options.danger ? 'danger' : 'primary', attrs: { type: 'submit' } },
-        options.submitLabel,
-      );
-      const form = h(
-        'form',
-        {
-          attrs: { method: 'dialog', novalidate: false },
-          on: {
-            submit: (event) => {
-              event.preventDefault();
-              message.clear();
-              submit.disabled = true;
-              options.submit(form).then(
-                () => {
-                  done = true;
-                  dialog.close();
-                },
-                (error: unknown) => {
-                  submit.disabled = false;
-                  message.show(error instanceof ApiError ? error.describe() : String(error));
-                },
-              );
-            },
-          },
-        },
-        options.intro ? h('div', 'intro', options.intro) : null,
-        ...options.fields,
-        message.element,
-        h(
-          'div',
-          'actions',
-          submit,
-          button('Cancel', () => {
-            if (!submit.disabled) dialog.close();
-          }),
-        ),
-      );
-      // While the call is on its way the dialog stays: its answer (a new secret) must not be lost.
-      dialog.addEventListener('cancel', (event) => {
-        if (submit.disabled) event.preventDefault();
+      const form = dialogForm(dialog, options, () => {
+        done = true;
+        dialog.close();
       });
       dialog.addEventListener('close', () => resolve(done));
       return [form];
     });
   });
+}
+
+/** The form inside a form dialog; `succeeded` runs once the action ran without error. */
+function dialogForm(
+  dialog: HTMLDialogElement,
+  options: FormDialogOptions,
+  succeeded: () => void,
+): HTMLFormElement {
+  const message = messageBox();
+  const submit = h(
+    'button',
+    { className: options.danger ? 'danger' : 'primary', attrs: { type: 'submit' } },
+    options.submitLabel,
+  );
+  const form = h(
+    'form',
+    {
+      attrs: { method: 'dialog', novalidate: false },
+      on: {
+        submit: (event) => {
+          event.preventDefault();
+          message.clear();
+          submit.disabled = true;
+          options.submit(form).then(succeeded, (error: unknown) => {
+            submit.disabled = false;
+            message.show(errorText(error));
+          });
+        },
+      },
+    },
+    options.intro ? h('div', 'intro', options.intro) : null,
+    ...options.fields,
+    message.element,
+    h(
+      'div',
+      'actions',
+      submit,
+      button('Cancel', () => {
+        if (!submit.disabled) dialog.close();
+      }),
+    ),
+  );
+  // While the call is on its way the dialog stays: its answer (a new secret) must not be lost.
+  dialog.addEventListener('cancel', (event) => {
+    if (submit.disabled) event.preventDefault();
+  });
+  return form;
 }
 
 /** "Revoke token “ci”?" and the like: resolves true once the action ran without error. */
@@ -118,24 +125,7 @@ export function secretDialog(title: string, name: string, secret: string): Promi
       value.value = secret;
       value.className = 'secret';
       const status = h('p', { className: 'hint', attrs: { role: 'status' } });
-      const copy = button(
-        'Copy',
-        () => {
-          value.select();
-          const copied = () => (status.textContent = 'Copied to the clipboard.');
-          const failed = () =>
-            (status.textContent = 'Copying failed: the text is selected, copy it yourself.');
-          // The Clipboard API exists only in secure contexts (HTTPS, localhost).
-          if (typeof navigator.clipboard?.writeText === 'function') {
-            navigator.clipboard.writeText(value.value).then(copied, failed);
-          } else if (document.execCommand('copy')) {
-            copied();
-          } else {
-            failed();
-          }
-        },
-        'primary',
-      );
+      const copy = copyButton(value, status);
       dialog.addEventListener('close', () => {
         value.value = '';
         resolve();
@@ -158,6 +148,28 @@ export function secretDialog(title: string, name: string, secret: string): Promi
       ];
     });
   });
+}
+
+/** Copies the secret (selecting it first, so a failed copy leaves it ready to copy by hand). */
+function copyButton(value: HTMLInputElement, status: HTMLElement): HTMLButtonElement {
+  return button(
+    'Copy',
+    () => {
+      value.select();
+      const copied = () => (status.textContent = 'Copied to the clipboard.');
+      const failed = () =>
+        (status.textContent = 'Copying failed: the text is selected, copy it yourself.');
+      // The Clipboard API exists only in secure contexts (HTTPS, localhost).
+      if (typeof navigator.clipboard?.writeText === 'function') {
+        navigator.clipboard.writeText(value.value).then(copied, failed);
+      } else if (document.execCommand('copy')) {
+        copied();
+      } else {
+        failed();
+      }
+    },
+    'primary',
+  );
 }
 
 /** Asks for the password again (POST /auth/reauthenticate); resolves false when cancelled. */

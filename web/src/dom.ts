@@ -112,12 +112,14 @@ export function announce(message: string): void {
   if (live) live.textContent = message;
 }
 
-/** An error or notice box inside a page or dialog (role=alert reads it out at once). */
-export function messageBox(): {
+export interface MessageBox {
   element: HTMLDivElement;
   show(text: string, kind?: 'error' | 'info'): void;
   clear(): void;
-} {
+}
+
+/** An error or notice box inside a page or dialog (role=alert reads it out at once). */
+export function messageBox(): MessageBox {
   const element = h('div', { className: 'message', attrs: { role: 'alert', hidden: true } });
   return {
     element,

@@ -1,4 +1,11 @@
-import { api, ApiError, hasSessionCookie, onReauthenticationRequired, onSignedOut } from './api.js';
+import {
+  api,
+  ApiError,
+  errorText,
+  hasSessionCookie,
+  onReauthenticationRequired,
+  onSignedOut,
+} from './api.js';
 import { reauthenticationDialog } from './dialogs.js';
 import { button, h, replaceChildren } from './dom.js';
 import { renderAudit } from './pages/audit.js';
@@ -105,11 +112,7 @@ async function show(moved = false): Promise<void> {
   } catch (error) {
     replaceChildren(
       main,
-      h(
-        'p',
-        { className: 'message error', attrs: { role: 'alert' } },
-        error instanceof ApiError ? error.describe() : String(error),
-      ),
+      h('p', { className: 'message error', attrs: { role: 'alert' } }, errorText(error)),
     );
   }
 }

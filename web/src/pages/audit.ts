@@ -1,4 +1,4 @@
-import { api, ApiError, query } from '../api.js';
+import { api, errorText, query } from '../api.js';
 import { Pager, table, timeCell } from '../components.js';
 import { field, h, input, messageBox, replaceChildren, select } from '../dom.js';
 import type { AuditEvent, Me, Member, Page } from '../types.js';
@@ -45,83 +45,66 @@ function metadataCell(metadata: Record<string, unknown>): Node | string {
   );
 }
 
-export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
-  const organization = `/api/v1/organizations/${me.organization.id}`;
-  const members = await api<Page<Member>>('GET', `${organization}/members?limit=100`);
-  const names = new Map(
-    members.items.map((member) => [member.id, `${member.name} (${member.email})`]),
-  );
+type Who = (id: string | null) => string;
+
+function auditRows(events: AuditEvent[], who: Who) {
+  return events.map((event) => [
+    timeCell(event.occurredAt),
+    h('code', null, event.action),
+    [
+      who(event.actor.userId),
+      h(
+        'span',
+        'sub',
+        `via ${event.actor.via}${event.actor.tokenId ? ` (token ${event.actor.tokenId})` : ''}`,
+      ),
+    ],
+    [
+      who(event.targetUserId),
+      event.targetTokenId ? h('span', 'sub', `token ${event.targetTokenId}`) : null,
+    ],
+    event.ip ?? '—',
+    metadataCell(event.metadata),
+  ]);
+}
+
+/** The filter controls; `actor` and `target` offer the organization's members. */
+function auditFilters(members: Member[], names: Map<string, string>) {
   const people = [
     { value: '', label: 'Anyone' },
-    ...members.items.map((member) => ({
+    ...members.map((member) => ({
       value: member.id,
       label: names.get(member.id) ?? member.id,
     })),
   ];
-  const action = select('action', [
-    { value: '', label: 'Any action' },
-    ...ACTIONS.map((value) => ({ value, label: value })),
-  ]);
-  const actor = select('actor', people);
-  const target = select('targetUser', people);
-  const from = input({ type: 'datetime-local', name: 'from' });
-  const to = input({ type: 'datetime-local', name: 'to' });
-  const message = messageBox();
-  const list = h('div');
-  const pager = new Pager(() => void load());
-  const who = (id: string | null) => (id ? (names.get(id) ?? id) : '—');
-  const load = async () => {
-    message.clear();
-    try {
-      const page = await pager.latest(
-        api<Page<AuditEvent>>(
-          'GET',
-          `${organization}/audit-events` +
-            query({
-              action: action.value,
-              actor: actor.value,
-              targetUser: target.value,
-              from: utc(from.value),
-              to: utc(to.value),
-              limit: pager.limit,
-              cursor: pager.cursor,
-            }),
-        ),
-      );
-      const rows = page.items.map((event) => [
-        timeCell(event.occurredAt),
-        h('code', null, event.action),
-        [
-          who(event.actor.userId),
-          h(
-            'span',
-            'sub',
-            `via ${event.actor.via}${event.actor.tokenId ? ` (token ${event.actor.tokenId})` : ''}`,
-          ),
-        ],
-        [
-          who(event.targetUserId),
-          event.targetTokenId ? h('span', 'sub', `token ${event.targetTokenId}`) : null,
-        ],
-        event.ip ?? '—',
-        metadataCell(event.metadata),
-      ]);
-      replaceChildren(
-        list,
-        table(
-          'Audit events, newest first',
-          ['Time', 'Action', 'Actor', 'Target', 'IP', 'Details'],
-          rows,
-          'No events match these filters.',
-        ),
-        pager.controls(page.nextCursor, 'Audit'),
-      );
-    } catch (error) {
-      replaceChildren(list);
-      message.show(error instanceof ApiError ? error.describe() : String(error));
-    }
+  return {
+    action: select('action', [
+      { value: '', label: 'Any action' },
+      ...ACTIONS.map((value) => ({ value, label: value })),
+    ]),
+    actor: select('actor', people),
+    target: select('targetUser', people),
+    from: input({ type: 'datetime-local', name: 'from' }),
+    to: input({ type: 'datetime-local', name: 'to' }),
   };
-  const form = h(
+}
+
+type AuditFilters = ReturnType<typeof auditFilters>;
+
+function auditQuery(filters: AuditFilters, pager: Pager): string {
+  return query({
+    action: filters.action.value,
+    actor: filters.actor.value,
+    targetUser: filters.target.value,
+    from: utc(filters.from.value),
+    to: utc(filters.to.value),
+    limit: pager.limit,
+    cursor: pager.cursor,
+  });
+}
+
+function filterForm(filters: AuditFilters, pager: Pager, load: () => Promise<void>) {
+  return h(
     'form',
     {
       className: 'filters',
@@ -134,11 +117,11 @@ export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
         },
       },
     },
-    field('Action', action),
-    field('Actor', actor),
-    field('Target user', target),
-    field('From (UTC)', from),
-    field('To (UTC)', to),
+    field('Action', filters.action),
+    field('Actor', filters.actor),
+    field('Target user', filters.target),
+    field('From (UTC)', filters.from),
+    field('To (UTC)', filters.to),
     pager.sizeControl(),
     h(
       'div',
@@ -146,10 +129,44 @@ export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
       h('button', { className: 'primary', attrs: { type: 'submit' } }, 'Apply filters'),
     ),
   );
+}
+
+export async function renderAudit(main: HTMLElement, me: Me): Promise<void> {
+  const organization = `/api/v1/organizations/${me.organization.id}`;
+  const members = await api<Page<Member>>('GET', `${organization}/members?limit=100`);
+  const names = new Map(
+    members.items.map((member) => [member.id, `${member.name} (${member.email})`]),
+  );
+  const filters = auditFilters(members.items, names);
+  const message = messageBox();
+  const list = h('div');
+  const pager = new Pager(() => void load());
+  const who: Who = (id) => (id ? (names.get(id) ?? id) : '—');
+  const load = async () => {
+    message.clear();
+    try {
+      const page = await pager.latest(
+        api<Page<AuditEvent>>('GET', `${organization}/audit-events${auditQuery(filters, pager)}`),
+      );
+      replaceChildren(
+        list,
+        table(
+          'Audit events, newest first',
+          ['Time', 'Action', 'Actor', 'Target', 'IP', 'Details'],
+          auditRows(page.items, who),
+          'No events match these filters.',
+        ),
+        pager.controls(page.nextCursor, 'Audit'),
+      );
+    } catch (error) {
+      replaceChildren(list);
+      message.show(errorText(error));
+    }
+  };
   replaceChildren(
     main,
     h('h1', { attrs: { tabindex: '-1' } }, 'Audit log'),
-    form,
+    filterForm(filters, pager, load),
     message.element,
     list,
   );

@@ -1,5 +1,5 @@
-import { api, ApiError, isUnsupported } from '../api.js';
-import { announce, field, h, input, messageBox, replaceChildren } from '../dom.js';
+import { api, errorText, isUnsupported } from '../api.js';
+import { announce, field, h, input, type MessageBox, messageBox, replaceChildren } from '../dom.js';
 import type { Me } from '../types.js';
 
 /** POST /api/v1/auth/password {currentPassword, newPassword}: ends your other sessions. */
@@ -15,33 +15,28 @@ export function renderPassword(main: HTMLElement, me: Me): void {
     );
     return;
   }
+  main.appendChild(passwordForm());
+}
+
+const newPasswordInput = (name: string) =>
+  input({ type: 'password', name, required: true, minlength: 12, autocomplete: 'new-password' });
+
+function passwordForm(): HTMLFormElement {
   const current = input({
     type: 'password',
     name: 'currentPassword',
     required: true,
     autocomplete: 'current-password',
   });
-  const next = input({
-    type: 'password',
-    name: 'newPassword',
-    required: true,
-    minlength: 12,
-    autocomplete: 'new-password',
-  });
-  const repeat = input({
-    type: 'password',
-    name: 'repeatPassword',
-    required: true,
-    minlength: 12,
-    autocomplete: 'new-password',
-  });
+  const next = newPasswordInput('newPassword');
+  const repeat = newPasswordInput('repeatPassword');
   const message = messageBox();
   const submit = h(
     'button',
     { className: 'primary', attrs: { type: 'submit' } },
     'Change password',
   );
-  const form = h(
+  return h(
     'form',
     {
       className: 'card narrow',
@@ -55,27 +50,7 @@ export function renderPassword(main: HTMLElement, me: Me): void {
             return;
           }
           submit.disabled = true;
-          api('POST', '/api/v1/auth/password', {
-            currentPassword: current.value,
-            newPassword: next.value,
-          }).then(
-            () => {
-              for (const control of [current, next, repeat]) control.value = '';
-              submit.disabled = false;
-              message.show('Password changed. Your other sessions were signed out.', 'info');
-              announce('Password changed.');
-            },
-            (error: unknown) => {
-              submit.disabled = false;
-              message.show(
-                isUnsupported(error)
-                  ? 'This server does not offer password changes yet; an operator can reset it (npm run cli -- user:reset-password).'
-                  : error instanceof ApiError
-                    ? error.describe()
-                    : String(error),
-              );
-            },
-          );
+          void changePassword([current, next, repeat], submit, message);
         },
       },
     },
@@ -85,5 +60,31 @@ export function renderPassword(main: HTMLElement, me: Me): void {
     message.element,
     h('div', 'actions', submit),
   );
-  main.appendChild(form);
+}
+
+function changePassword(
+  controls: [current: HTMLInputElement, next: HTMLInputElement, repeat: HTMLInputElement],
+  submit: HTMLButtonElement,
+  message: MessageBox,
+): Promise<void> {
+  const [current, next] = controls;
+  return api('POST', '/api/v1/auth/password', {
+    currentPassword: current.value,
+    newPassword: next.value,
+  }).then(
+    () => {
+      for (const control of controls) control.value = '';
+      submit.disabled = false;
+      message.show('Password changed. Your other sessions were signed out.', 'info');
+      announce('Password changed.');
+    },
+    (error: unknown) => {
+      submit.disabled = false;
+      message.show(
+        isUnsupported(error)
+          ? 'This server does not offer password changes yet; an operator can reset it (npm run cli -- user:reset-password).'
+          : errorText(error),
+      );
+    },
+  );
 }

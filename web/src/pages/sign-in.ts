@@ -1,9 +1,31 @@
-import { api, ApiError } from '../api.js';
+import { api, ApiError, errorText } from '../api.js';
 import { field, h, input, messageBox, replaceChildren } from '../dom.js';
 
 /** POST /api/v1/auth/login, or the organization's SSO (GET /api/v1/auth/sso/{slug}/start). */
 export function renderSignIn(main: HTMLElement, signedIn: () => void): void {
   const email = input({ type: 'email', name: 'email', required: true, autocomplete: 'username' });
+  replaceChildren(
+    main,
+    h('h1', { attrs: { tabindex: '-1' } }, 'Sign in to Keyhold'),
+    h(
+      'div',
+      'cards',
+      h('section', 'card', passwordSignInForm(email, signedIn)),
+      h('section', 'card', ssoSignInForm()),
+    ),
+    h(
+      'p',
+      'hint',
+      'Scripts use the same API: ',
+      h('a', { attrs: { href: '/api/docs' } }, 'API documentation'),
+      '.',
+    ),
+  );
+  email.focus();
+}
+
+/** Email and password: POST /api/v1/auth/login. */
+function passwordSignInForm(email: HTMLInputElement, signedIn: () => void): HTMLFormElement {
   const password = input({
     type: 'password',
     name: 'password',
@@ -12,7 +34,27 @@ export function renderSignIn(main: HTMLElement, signedIn: () => void): void {
   });
   const message = messageBox();
   const submit = h('button', { className: 'primary', attrs: { type: 'submit' } }, 'Sign in');
-  const passwordForm = h(
+  const signIn = () =>
+    api(
+      'POST',
+      '/api/v1/auth/login',
+      { email: email.value, password: password.value },
+      { anonymous: true },
+    ).then(
+      () => {
+        password.value = '';
+        signedIn();
+      },
+      (error: unknown) => {
+        submit.disabled = false;
+        const text =
+          error instanceof ApiError && error.code === 'sso_required'
+            ? `${error.describe()} Use your organization's SSO below.`
+            : errorText(error);
+        message.show(text);
+      },
+    );
+  return h(
     'form',
     {
       attrs: { 'aria-labelledby': 'password-sign-in' },
@@ -21,27 +63,7 @@ export function renderSignIn(main: HTMLElement, signedIn: () => void): void {
           event.preventDefault();
           message.clear();
           submit.disabled = true;
-          api(
-            'POST',
-            '/api/v1/auth/login',
-            { email: email.value, password: password.value },
-            { anonymous: true },
-          ).then(
-            () => {
-              password.value = '';
-              signedIn();
-            },
-            (error: unknown) => {
-              submit.disabled = false;
-              const text =
-                error instanceof ApiError && error.code === 'sso_required'
-                  ? `${error.describe()} Use your organization's SSO below.`
-                  : error instanceof ApiError
-                    ? error.describe()
-                    : String(error);
-              message.show(text);
-            },
-          );
+          void signIn();
         },
       },
     },
@@ -51,14 +73,17 @@ export function renderSignIn(main: HTMLElement, signedIn: () => void): void {
     message.element,
     h('div', 'actions', submit),
   );
+}
 
+/** The organization's SSO: a full navigation to GET /api/v1/auth/sso/{slug}/start. */
+function ssoSignInForm(): HTMLFormElement {
   const slug = input({
     type: 'text',
     name: 'organization',
     required: true,
     autocomplete: 'organization',
   });
-  const ssoForm = h(
+  return h(
     'form',
     {
       attrs: { 'aria-labelledby': 'sso-sign-in' },
@@ -86,18 +111,4 @@ export function renderSignIn(main: HTMLElement, signedIn: () => void): void {
       ),
     ),
   );
-
-  replaceChildren(
-    main,
-    h('h1', { attrs: { tabindex: '-1' } }, 'Sign in to Keyhold'),
-    h('div', 'cards', h('section', 'card', passwordForm), h('section', 'card', ssoForm)),
-    h(
-      'p',
-      'hint',
-      'Scripts use the same API: ',
-      h('a', { attrs: { href: '/api/docs' } }, 'API documentation'),
-      '.',
-    ),
-  );
-  email.focus();
 }

@@ -1,4 +1,4 @@
-import { api, ApiError, isUnsupported, query } from '../api.js';
+import { api, ApiError, errorText, isUnsupported, query } from '../api.js';
 import { badge, Pager, table, timeCell } from '../components.js';
 import { confirmDialog } from '../dialogs.js';
 import { announce, button, h, input, messageBox, replaceChildren } from '../dom.js';
@@ -45,7 +45,7 @@ function toggle(
       (error: unknown) => {
         control.checked = !on;
         control.disabled = false;
-        context.message.show(error instanceof ApiError ? error.describe() : String(error));
+        context.message.show(errorText(error));
       },
     );
   });
@@ -62,8 +62,7 @@ function activeControl(context: TeamContext, member: Member): HTMLElement {
             announce(`${member.name} activated.`);
             context.reload();
           },
-          (error: unknown) =>
-            context.message.show(error instanceof ApiError ? error.describe() : String(error)),
+          (error: unknown) => context.message.show(errorText(error)),
         );
       },
       'secondary',
@@ -165,6 +164,18 @@ function rows(context: TeamContext, members: Member[]) {
   ]);
 }
 
+const COLUMNS = [
+  'Member',
+  'Sign-in',
+  'Status',
+  'Superuser',
+  MANAGE_TOKENS_LABEL,
+  'Last login',
+  'Failed logins',
+  'Active tokens',
+  'Actions',
+];
+
 export function renderTeam(main: HTMLElement, me: Me): void {
   const message = messageBox();
   const list = h('div');
@@ -185,26 +196,11 @@ export function renderTeam(main: HTMLElement, me: Me): void {
       );
       replaceChildren(
         list,
-        table(
-          'Members',
-          [
-            'Member',
-            'Sign-in',
-            'Status',
-            'Superuser',
-            MANAGE_TOKENS_LABEL,
-            'Last login',
-            'Failed logins',
-            'Active tokens',
-            'Actions',
-          ],
-          rows(context, page.items),
-          'No members.',
-        ),
+        table('Members', COLUMNS, rows(context, page.items), 'No members.'),
         pager.controls(page.nextCursor, 'Member'),
       );
     } catch (error) {
-      message.show(error instanceof ApiError ? error.describe() : String(error));
+      message.show(errorText(error));
     }
   };
   replaceChildren(

@@ -50,6 +50,46 @@ function accessFieldset(): { element: HTMLFieldSetElement; value(): string } {
   };
 }
 
+/** The lifetime preselected: 30 days, or the longest choice within a shorter cap. */
+function defaultExpiry(me: Me): string {
+  const cap = me.organization.maxTokenLifetimeDays;
+  return typeof cap === 'number' && cap < 30
+    ? String(EXPIRY_CHOICES.filter((d) => d <= cap).pop() ?? 7)
+    : '30';
+}
+
+/** POST /profile/tokens; refusals a person can act on are said in their terms. */
+async function postToken(body: Record<string, unknown>): Promise<CreatedToken> {
+  try {
+    return await api<CreatedToken>('POST', PROFILE_TOKENS_PATH, body);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'token_limit_reached') {
+      throw new ApiError({
+        ...error.problem,
+        detail: `${error.message} Open the Active tab and revoke a token you no longer use.`,
+      });
+    }
+    if (body.access && isUnsupported(error)) {
+      throw new ApiError({
+        status: 400,
+        detail: 'This server does not offer read-only tokens yet.',
+      });
+    }
+    throw error;
+  }
+}
+
+/** After a create or rotate dialog: the list reloads and the secret is shown, once. */
+async function showNewSecret(
+  secret: CreatedToken,
+  reload: () => void,
+  verb: 'created' | 'rotated',
+): Promise<void> {
+  reload();
+  await secretDialog(`Token ${verb}`, secret.name, secret.token);
+  announce(`Token ${secret.name} ${verb}.`);
+}
+
 export async function createToken(me: Me, reload: () => void): Promise<void> {
   const name = input({
     type: 'text',
@@ -59,13 +99,7 @@ export async function createToken(me: Me, reload: () => void): Promise<void> {
     autocomplete: 'off',
   });
   const cap = me.organization.maxTokenLifetimeDays;
-  const expiry = select(
-    'expiresInDays',
-    expiryOptions(me),
-    typeof cap === 'number' && cap < 30
-      ? String(EXPIRY_CHOICES.filter((d) => d <= cap).pop() ?? 7)
-      : '30',
-  );
+  const expiry = select('expiresInDays', expiryOptions(me), defaultExpiry(me));
   const access = accessFieldset();
   let created: CreatedToken | undefined;
   const ok = await formDialog({
@@ -96,31 +130,13 @@ export async function createToken(me: Me, reload: () => void): Promise<void> {
       };
       // Sent only when it differs from the server's default (read_write).
       if (access.value() === 'read_only') body.access = 'read_only';
-      try {
-        created = await api<CreatedToken>('POST', PROFILE_TOKENS_PATH, body);
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'token_limit_reached') {
-          throw new ApiError({
-            ...error.problem,
-            detail: `${error.message} Open the Active tab and revoke a token you no longer use.`,
-          });
-        }
-        if (body.access && isUnsupported(error)) {
-          throw new ApiError({
-            status: 400,
-            detail: 'This server does not offer read-only tokens yet.',
-          });
-        }
-        throw error;
-      }
+      created = await postToken(body);
     },
   });
   if (ok && created) {
     const secret = created;
     created = undefined;
-    reload();
-    await secretDialog('Token created', secret.name, secret.token);
-    announce(`Token ${secret.name} created.`);
+    await showNewSecret(secret, reload, 'created');
   }
 }
 
@@ -151,9 +167,7 @@ export async function rotateToken(token: TokenItem, reload: () => void): Promise
   if (ok && created) {
     const secret = created;
     created = undefined;
-    reload();
-    await secretDialog('Token rotated', secret.name, secret.token);
-    announce(`Token ${secret.name} rotated.`);
+    await showNewSecret(secret, reload, 'rotated');
   }
 }
 
