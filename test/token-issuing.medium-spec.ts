@@ -55,7 +55,7 @@ describe('issuing tokens (TokensService, real PostgreSQL)', () => {
       const { id } = await s.newOrganization();
       const owner = await s.newMember(id, { email: 'full@limit.test' });
       const other = await s.newMember(id, { email: 'other@limit.test' });
-      const made = [];
+      const made: Awaited<ReturnType<typeof create>>[] = [];
       for (let i = 0; i < 10; i += 1) made.push(await create(owner, `mine-${i}`));
       // Another owner in the same organization is not affected by the first one's tokens.
       await expect(create(other, 'theirs')).resolves.toMatchObject({ raw: expect.any(String) });
