@@ -1,6 +1,6 @@
 import { QueryCounter } from '../src/database/query-counter';
 import { LastUsedRecorder } from '../src/tokens/last-used.recorder';
-import { bearer, TestContext } from './support/context';
+import { bearer, useTestContext } from './support/context';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
 import type { HttpClient } from './support/http-client';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -19,7 +19,7 @@ describe('recent IPs and new-IP alerts (SPEC §2a)', () => {
     smtp = await startSmtpSink();
   });
   afterAll(() => smtp.close());
-  const t = TestContext.use(() => ({
+  const t = useTestContext(() => ({
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     TRUST_PROXY: '1',
     LAST_USED_FLUSH_MS: '50',

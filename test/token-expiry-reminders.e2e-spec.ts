@@ -1,5 +1,5 @@
 import { TokenExpiryReminders } from '../src/tokens/token-expiry-reminders.service';
-import { TestContext } from './support/context';
+import { useTestContext } from './support/context';
 import { eventually } from './support/fixtures';
 import type { HttpClient } from './support/http-client';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -11,7 +11,7 @@ describe('expiry reminders (SPEC §2a)', () => {
     smtp = await startSmtpSink();
   });
   afterAll(() => smtp.close());
-  const t = TestContext.use(() => ({
+  const t = useTestContext(() => ({
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     TOKEN_CREATE_LIMIT_PER_MINUTE: '100',
   }));

@@ -1,4 +1,4 @@
-import { bearer, expectProblem, TestContext } from './support/context';
+import { bearer, expectProblem, useTestContext } from './support/context';
 import { eventually } from './support/fixtures';
 import type { HttpClient } from './support/http-client';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
@@ -46,7 +46,7 @@ describe('token lifecycle (SPEC §2a)', () => {
     smtp = await startSmtpSink();
   });
   afterAll(() => smtp.close());
-  const t = TestContext.use(() => ({
+  const t = useTestContext(() => ({
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     TOKEN_MAX_PER_USER: '3',
     TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',

@@ -1,5 +1,5 @@
 import { generateToken } from '../src/tokens/token-format';
-import { bearer, TestContext } from './support/context';
+import { bearer, useTestContext } from './support/context';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
 import { freePort, SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { startTestApp } from './support/test-app';
@@ -10,7 +10,7 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
     smtp = await startSmtpSink();
   });
   afterAll(() => smtp.close());
-  const t = TestContext.use(() => ({
+  const t = useTestContext(() => ({
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     MAIL_RETRY_BASE_MS: '50',
   }));

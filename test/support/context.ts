@@ -4,6 +4,11 @@
  * through the HTTP API. Either
  *
  *   const t = useTestContext({ TOKEN_MAX_PER_USER: '3' }); // beforeAll starts, afterAll closes
+ *   it('...', async () => {
+ *     const dev = await t.newMember({ email: 'dev@example.test' }); // dev.client is signed in
+ *     const token = await t.newToken(dev.client, { name: 'CI' });  // token.secret, token.id
+ *     expectProblem(await t.client().get('/api/v1/me'), 401, 'authentication_required');
+ *   });
  *
  * in a describe block, or `const t = await TestContext.start(env)` ... `await t.close()` in a test.
  */
@@ -99,7 +104,8 @@ export class TestContext {
   private members = 0;
   private tokens = 0;
 
-  private constructor(private readonly env: Env | (() => Env)) {}
+  /** `env`, or a function giving it when the context starts (after earlier beforeAll hooks). */
+  constructor(private readonly env: Env | (() => Env) = {}) {}
 
   /** Starts the app and signs the superuser in; `close()` it when done. */
   static async start(env: Env | (() => Env) = {}): Promise<TestContext> {
@@ -108,15 +114,8 @@ export class TestContext {
     return context;
   }
 
-  /** A context for the enclosing describe block: started before its tests, closed after. */
-  static use(env: Env | (() => Env) = {}): TestContext {
-    const context = new TestContext(env);
-    beforeAll(() => context.init());
-    afterAll(() => context.close());
-    return context;
-  }
-
-  private async init(): Promise<void> {
+  /** Starts the app, signs the superuser in and reads who and where they are. */
+  async init(): Promise<void> {
     this.running = await startTestApp(typeof this.env === 'function' ? this.env() : this.env);
     this.admin = await this.running.admin();
     const me = await this.admin.get<{ user: { id: string }; organization: OrganizationSummary }>(
@@ -153,11 +152,6 @@ export class TestContext {
   /** A fresh client with no credentials. */
   client(): HttpClient {
     return this.t.client();
-  }
-
-  /** Another, separate session of the bootstrap superuser. */
-  adminSession(): Promise<HttpClient> {
-    return this.t.admin();
   }
 
   /** The path of an organization's API, this context's organization by default. */
@@ -218,5 +212,10 @@ export class TestContext {
   }
 }
 
-/** `TestContext.use`: the context of the enclosing describe block. */
-export const useTestContext = (env: Env | (() => Env) = {}): TestContext => TestContext.use(env);
+/** The context of the enclosing describe block: started before its tests, closed after them. */
+export function useTestContext(env: Env | (() => Env) = {}): TestContext {
+  const context = new TestContext(env);
+  beforeAll(() => context.init());
+  afterAll(() => context.close());
+  return context;
+}
