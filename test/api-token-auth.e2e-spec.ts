@@ -1,4 +1,5 @@
 import { Permission } from '../src/common/access/permission';
+import { expectProblem } from './support/context';
 import { addMember, PASSWORD, signIn } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -63,8 +64,7 @@ describe('POST /api/v1/api-token-auth/ (SPEC §5)', () => {
       .client()
       .post('/api/v1/api-token-auth/', { username: 'ghost@example.test', password: 'nope-nope' });
     for (const response of [wrong, unknown]) {
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_credentials');
+      expectProblem(response, 400, 'invalid_credentials');
     }
     expect(wrong.body.detail).toBe(unknown.body.detail);
     expect(wrong.body.title).toBe(unknown.body.title);
@@ -74,8 +74,7 @@ describe('POST /api/v1/api-token-auth/ (SPEC §5)', () => {
     const response = await t
       .client()
       .post('/api/v1/api-token-auth/', { username: 'noperm@example.test', password: PASSWORD });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('permission_denied');
+    expectProblem(response, 403, 'permission_denied');
     const { rows } = await t.db.sql.query(
       `select metadata from audit_event where action = 'api_token_auth.denied' and metadata->>'reason' = 'permission_denied'`,
     );
@@ -86,8 +85,7 @@ describe('POST /api/v1/api-token-auth/ (SPEC §5)', () => {
     const response = await t
       .client()
       .post('/api/v1/api-token-auth/', { username: 'sso@example.test', password: 'whatever-1' });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('sso_user');
+    expectProblem(response, 403, 'sso_user');
     expect(String(response.body.detail)).toContain('/api/v1/profile/tokens');
   });
 
@@ -104,8 +102,7 @@ describe('POST /api/v1/api-token-auth/ (SPEC §5)', () => {
       const second = await limited
         .client()
         .post('/api/v1/api-token-auth/', { ...body, name: 'another' });
-      expect(second.status).toBe(409);
-      expect(second.body.code).toBe('token_limit_reached');
+      expectProblem(second, 409, 'token_limit_reached');
     } finally {
       await limited.close();
     }

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { ConsoleBrowser, describeInBrowser, openConsoleBrowser, skipLine } from './support/browser';
 import { endpointMissing, isFocused, pageText, signInInBrowser } from './support/console-page';
+import { bearer } from './support/context';
 import { addMember, createToken, eventually, PASSWORD, signIn } from './support/fixtures';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -101,7 +102,7 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     expect(await pageText(page)).not.toContain(secret);
 
     // The secret is the real thing, and the list shows where it was last used.
-    const me = await t.client().get('/api/v1/me', { authorization: `Bearer ${secret}` });
+    const me = await t.client().get('/api/v1/me', bearer(secret));
     expect(me.status).toBe(200);
     const row = tokenRow('CI deploys');
     await row.getByText(`${secret.slice(0, 12)}…${secret.slice(-4)}`).waitFor();
@@ -232,9 +233,7 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     const shown = page.getByRole('dialog', { name: 'Token rotated' });
     const secret = await shown.getByLabel('Token secret').inputValue();
     expect(secret).toMatch(TOKEN_SHAPE);
-    expect((await t.client().get('/api/v1/me', { authorization: `Bearer ${secret}` })).status).toBe(
-      200,
-    );
+    expect((await t.client().get('/api/v1/me', bearer(secret))).status).toBe(200);
     await shown.getByRole('button', { name: 'Done' }).press('Enter');
     await page.locator('dialog').waitFor({ state: 'detached' });
     expect(await pageText(page)).not.toContain(secret);
@@ -285,9 +284,7 @@ describeInBrowser('web console: sign-in and Profile → API tokens', () => {
     const secret = await shown.getByLabel('Token secret').inputValue();
     await page.keyboard.press('Escape');
     await shown.waitFor({ state: 'detached' });
-    expect((await t.client().get('/api/v1/me', { authorization: `Bearer ${secret}` })).status).toBe(
-      200,
-    );
+    expect((await t.client().get('/api/v1/me', bearer(secret))).status).toBe(200);
     await eventually(async () => {
       await page.reload();
       return (

@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { ConsoleBrowser, describeInBrowser, openConsoleBrowser } from './support/browser';
 import { pageText } from './support/console-page';
-import { addMember } from './support/fixtures';
-import { startTestIdp, TestIdp } from './support/test-idp';
-import { startTestApp, TestApp } from './support/test-app';
+import { bearer } from './support/context';
+import { useSsoContext } from './support/sso-context';
 
 // Keyhold's public address; Chromium resolves it to the test server (--host-resolver-rules). A
 // .localhost name is a secure context, so the Secure session cookies stick over plain HTTP.
 const PUBLIC_URL = 'http://keyhold.localhost';
-const CLIENT_ID = 'keyhold';
-const CLIENT_SECRET = `idp-secret-${randomBytes(12).toString('hex')}`;
 const SSO_USER = 'ann@example.test';
 
 /**
@@ -20,39 +16,30 @@ const SSO_USER = 'ann@example.test';
  * needs no password re-entry to create a token.
  */
 describeInBrowser('web console: SSO sign-in lands back in the console', () => {
-  let idp: TestIdp;
-  let t: TestApp;
   let b: ConsoleBrowser;
   let page: Page;
+  // Declared first, so that it runs first: the browser goes before the server it talks to.
+  afterAll(async () => {
+    await b?.close();
+  });
+  // The test provider is on loopback, which the outbound policy refuses unless listed.
+  const sso = useSsoContext({
+    publicUrl: PUBLIC_URL,
+    env: (idp) => ({ SSO_ALLOWED_ISSUER_HOSTS: new URL(idp.issuer).host }),
+  });
 
   beforeAll(async () => {
-    idp = await startTestIdp({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: `${PUBLIC_URL}/api/v1/auth/sso/callback`,
-    });
-    // The test provider is on loopback, which the outbound policy refuses unless listed.
-    t = await startTestApp({ PUBLIC_URL, SSO_ALLOWED_ISSUER_HOSTS: new URL(idp.issuer).host });
-    const admin = await t.admin();
-    const orgId = String(((await admin.get('/api/v1/me')).body.organization as { id: string }).id);
-    const configured = await admin.request('PUT', `/api/v1/organizations/${orgId}/sso`, {
-      body: { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    });
-    expect(configured.status).toBe(200);
-    await addMember(t, { email: SSO_USER, sso: true });
-    const { host } = new URL(t.baseUrl);
+    expect(sso.configured.status).toBe(200);
+    await sso.t.newMember({ email: SSO_USER, sso: true });
+    const { host } = new URL(sso.t.baseUrl);
     b = await openConsoleBrowser(PUBLIC_URL, [
       `--host-resolver-rules=MAP keyhold.localhost ${host}`,
     ]);
     page = b.page;
   });
-  afterAll(async () => {
-    await b?.close();
-    await t?.close();
-    await idp?.stop();
-  });
 
   it('signs in through the provider, lands on /, and creates a token without a password', async () => {
+    const { idp, t } = sso;
     await page.goto(`${PUBLIC_URL}/`);
     await page.getByLabel('Organization', { exact: true }).fill('example-org');
     await page.getByRole('button', { name: "Sign in with your organization's SSO" }).click();
@@ -76,9 +63,7 @@ describeInBrowser('web console: SSO sign-in lands back in the console', () => {
     await page.keyboard.press('Escape');
     await page.locator('dialog').waitFor({ state: 'detached' });
     expect(await pageText(page)).not.toContain(secret);
-    expect((await t.client().get('/api/v1/me', { authorization: `Bearer ${secret}` })).status).toBe(
-      200,
-    );
+    expect((await t.client().get('/api/v1/me', bearer(secret))).status).toBe(200);
 
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.getByText('You sign in with your organization').waitFor();

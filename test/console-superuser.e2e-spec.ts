@@ -8,8 +8,9 @@ import {
   settlesTo,
   signInInBrowser,
 } from './support/console-page';
+import { bearer, useTestContext } from './support/context';
 import { addMember, createToken, eventually, PASSWORD, signIn } from './support/fixtures';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from './support/test-app';
 
 const MANAGE = 'Can create and manage personal API tokens';
 
@@ -19,23 +20,25 @@ const MANAGE = 'Can create and manage personal API tokens';
  * (search, sort, paging, revoke) and the Audit log (filters, paging).
  */
 describeInBrowser('web console: Team, Organization tokens and Audit log', () => {
-  let t: TestApp;
   let b: ConsoleBrowser;
+  // Declared first, so that it runs first: the browser goes before the server it talks to.
+  afterAll(async () => {
+    await b?.close();
+  });
+  const t = useTestContext({
+    LOGIN_LIMIT_PER_MINUTE: '1000',
+    TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
+    TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+  });
   let page: Page;
   let alice: { id: string; token: string };
   let bob: { id: string; token: string };
 
   const row = (text: string) => page.getByRole('row').filter({ hasText: text });
-  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const meStatus = async (token: string) =>
     (await t.client().get('/api/v1/me', bearer(token))).status;
 
   beforeAll(async () => {
-    t = await startTestApp({
-      LOGIN_LIMIT_PER_MINUTE: '1000',
-      TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
-      TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
-    });
     const a = await addMember(t, { email: 'alice@example.test' });
     const aliceApi = await signIn(t, a.email);
     alice = { id: a.id, token: (await createToken(aliceApi, 'alice-ci')).token };
@@ -45,8 +48,7 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
     bob = { id: o.id, token: (await createToken(bobApi, 'bob-deploy')).token };
     await addMember(t, { email: 'carol@example.test', sso: true, permissions: [] });
     expect((await t.client().login('bob@example.test', 'wrong-password-1')).status).toBe(400);
-    const admin = await t.admin();
-    for (let i = 1; i <= 9; i += 1) await createToken(admin, `admin-${i}`);
+    for (let i = 1; i <= 9; i += 1) await createToken(t.admin, `admin-${i}`);
     b = await openConsoleBrowser(t.baseUrl);
     page = b.page;
     await signInInBrowser(page, t.baseUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -55,10 +57,6 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
     // A dialog a failed test left open would block the next test's clicks.
     while ((await page.locator('dialog[open]').count()) > 0) await page.keyboard.press('Escape');
     expect(b.problems.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await b?.close();
-    await t?.close();
   });
 
   it('lists the team with permissions, flags, sign-in method, last login, failed logins and tokens', async () => {
@@ -195,10 +193,8 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
   });
 
   it('[lifecycle] revokes all of a member’s tokens after a confirmation', async () => {
-    const admin = await t.admin();
-    const { id: orgId } = (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body
-      .organization;
-    const probe = `/api/v1/organizations/${orgId}/members/00000000-0000-4000-8000-000000000000/tokens`;
+    const { admin } = t;
+    const probe = t.orgPath('/members/00000000-0000-4000-8000-000000000000/tokens');
     if (await endpointMissing(admin, 'DELETE', probe)) {
       skipLine(
         'console revoke all of a member’s tokens (DELETE /organizations/{orgId}/members/{userId}/tokens)',
@@ -207,13 +203,9 @@ describeInBrowser('web console: Team, Organization tokens and Audit log', () => 
     }
     await openTeam();
     const danaApi = await signIn(t, 'dana@example.test', 'dana-initial-password');
-    await admin.request(
-      'PATCH',
-      `/api/v1/organizations/${orgId}/members/${await idOf('dana@example.test')}`,
-      {
-        body: { permissions: { [Permission.ManageApiTokens]: true } },
-      },
-    );
+    await admin.request('PATCH', t.orgPath(`/members/${await idOf('dana@example.test')}`), {
+      body: { permissions: { [Permission.ManageApiTokens]: true } },
+    });
     const danaToken = await createToken(danaApi, 'dana-ci');
     await page.reload();
     await row('dana@example.test')

@@ -1,3 +1,4 @@
+import { bearer } from './support/context';
 import { createToken } from './support/fixtures';
 import { HttpClient, HttpResponse } from './support/http-client';
 import { PgCluster, startPgCluster } from './support/pg-cluster';
@@ -50,8 +51,6 @@ describe('the database unavailable (a cluster of its own, stopped and frozen)', 
     await t?.close();
     await cluster?.destroy();
   }, 60_000);
-
-  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('stopped: token, session, create and login requests answer 503 with Retry-After; readiness names the database', async () => {
     await cluster.stop();

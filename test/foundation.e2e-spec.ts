@@ -1,3 +1,4 @@
+import { expectProblem } from './support/context';
 import { ADMIN_EMAIL, startTestApp, TestApp } from './support/test-app';
 
 describe('foundation: health, docs, errors (HTTP)', () => {
@@ -97,19 +98,6 @@ describe('foundation: health, docs, errors (HTTP)', () => {
   });
 
   describe('RFC 9457 errors', () => {
-    const expectProblem = (
-      response: { status: number; headers: Headers; body: Record<string, unknown>; text: string },
-      status: number,
-      code: string,
-    ) => {
-      expect(response.status).toBe(status);
-      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(response.body).toMatchObject({ status, code, type: `urn:keyhold:problem:${code}` });
-      expect(typeof response.body.title).toBe('string');
-      expect(typeof response.body.detail).toBe('string');
-      expect(response.text).not.toMatch(/\bat .+\.(js|ts):\d+/);
-    };
-
     it('404 for an unknown route', async () => {
       expectProblem(await t.client().get('/api/v1/nothing-here'), 404, 'not_found');
     });

@@ -1,33 +1,22 @@
 import { QueryCounter } from '../src/database/query-counter';
-import { addMember, createToken, eventually, PASSWORD, signIn } from './support/fixtures';
-import { HttpClient, HttpResponse } from './support/http-client';
+import { bearer as bearerOf, expectProblem, NewToken, useTestContext } from './support/context';
+import { addMember, eventually, PASSWORD, signIn } from './support/fixtures';
 import { sendRaw } from './support/raw-http';
-import { startTestApp, TestApp } from './support/test-app';
-
-function expectProblem(response: HttpResponse, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
+import { startTestApp } from './support/test-app';
 
 const cursorOf = (at: string) =>
   Buffer.from(JSON.stringify([at, '0d3c2a8e-6b1f-4c5e-9a7d-3f2e1b0c9d8a'])).toString('base64url');
 
 /** Each example of issue 10, as found by the adversarial battery, stays fixed. */
 describe('hostile input: the examples of issue 10', () => {
-  let t: TestApp;
-  let admin: HttpClient;
-  let orgId: string;
+  const t = useTestContext({ TRUST_PROXY: '1', LOGIN_LIMIT_PER_MINUTE: '1000' });
   let bearer: { authorization: string };
-  let token: { id: string; token: string };
+  let token: NewToken;
 
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: '1', LOGIN_LIMIT_PER_MINUTE: '1000' });
-    admin = await t.admin();
-    orgId = String(((await admin.get('/api/v1/me')).body.organization as { id: string }).id);
-    token = await createToken(admin, 'regressions');
-    bearer = { authorization: `Bearer ${token.token}` };
+    token = await t.newToken(t.admin, { name: 'regressions' });
+    bearer = bearerOf(token.secret);
   });
-  afterAll(() => t.close());
 
   it('JSON nested ~1 300 deep (2.6 KB, anonymous) → 400 malformed_json, not a stack overflow', async () => {
     for (const body of ['['.repeat(1300) + ']'.repeat(1300), `{"email":${'['.repeat(5000)}]}`]) {
@@ -52,9 +41,9 @@ describe('hostile input: the examples of issue 10', () => {
   it('forged cursors with out-of-range dates → 400 on every list, no SQL in the logs', async () => {
     const lists = [
       '/api/v1/profile/tokens',
-      `/api/v1/organizations/${orgId}/tokens`,
-      `/api/v1/organizations/${orgId}/tokens?sort=-lastUsedAt`,
-      `/api/v1/organizations/${orgId}/audit-events`,
+      t.orgPath('/tokens'),
+      t.orgPath('/tokens?sort=-lastUsedAt'),
+      t.orgPath('/audit-events'),
     ];
     for (const at of [
       '+010000-01-01T00:00:00.000Z',
@@ -64,13 +53,13 @@ describe('hostile input: the examples of issue 10', () => {
       for (const list of lists) {
         const separator = list.includes('?') ? '&' : '?';
         expectProblem(
-          await admin.get(`${list}${separator}cursor=${cursorOf(at)}`),
+          await t.admin.get(`${list}${separator}cursor=${cursorOf(at)}`),
           400,
           'validation_failed',
         );
       }
       expectProblem(
-        await admin.get(`/api/v1/organizations/${orgId}/audit-events?from=${at.slice(0, 10)}`),
+        await t.admin.get(t.orgPath(`/audit-events?from=${at.slice(0, 10)}`)),
         400,
         'validation_failed',
       );
@@ -83,7 +72,7 @@ describe('hostile input: the examples of issue 10', () => {
       .client()
       .post('/api/v1/auth/login', { email: '\ud800@acme.test', password: 'x' });
     expectProblem(response, 400, 'validation_failed');
-    const member = await admin.post(`/api/v1/organizations/${orgId}/members`, {
+    const member = await t.admin.post(t.orgPath('/members'), {
       email: 'x\udc00@acme.test',
       name: 'X',
       authMethod: 'sso',
@@ -98,7 +87,7 @@ describe('hostile input: the examples of issue 10', () => {
         .get('/api/v1/me', { ...bearer, 'x-forwarded-for': forwarded });
       expect(response.status).toBe(200);
     }
-    const created = await admin.post(
+    const created = await t.admin.post(
       '/api/v1/profile/tokens',
       { name: 'xff' },
       { 'x-forwarded-for': '<script>' },
@@ -120,7 +109,7 @@ describe('hostile input: the examples of issue 10', () => {
 
   it('bad percent-encoding, parser rejections and a missing Host answer problem+json', async () => {
     expectProblem(
-      await admin.request('DELETE', '/api/v1/profile/tokens/%ZZ'),
+      await t.admin.request('DELETE', '/api/v1/profile/tokens/%ZZ'),
       400,
       'malformed_request',
     );
@@ -148,18 +137,20 @@ describe('hostile input: the examples of issue 10', () => {
       'constructor',
       'isPrototypeOf',
     ]) {
-      const response = await admin.post('/api/v1/profile/tokens', { name: `x-${name}`, [name]: 1 });
+      const response = await t.admin.post('/api/v1/profile/tokens', {
+        name: `x-${name}`,
+        [name]: 1,
+      });
       expectProblem(response, 400, 'validation_failed');
       expect(response.body.errors).toEqual([
         { field: name, message: `${name} is not a known field` },
       ]);
     }
-    const me = (await admin.get('/api/v1/me')).body.user as { id: string };
-    const patch = await admin.request('PATCH', `/api/v1/organizations/${orgId}/members/${me.id}`, {
+    const patch = await t.admin.request('PATCH', t.orgPath(`/members/${t.adminId}`), {
       body: { permissions: [] },
     });
     expectProblem(patch, 400, 'validation_failed');
-    const nested = await admin.request('PATCH', `/api/v1/organizations/${orgId}/members/${me.id}`, {
+    const nested = await t.admin.request('PATCH', t.orgPath(`/members/${t.adminId}`), {
       body: { permissions: { 'api_tokens.manage': true, toString: 1 } },
     });
     expectProblem(nested, 400, 'validation_failed');
@@ -170,9 +161,8 @@ describe('hostile input: the examples of issue 10', () => {
   });
 
   it('a token in X-Request-Id, User-Agent or a path is neither logged, echoed nor stored', async () => {
-    await addMember(t, { email: 'ua@example.test' });
-    const member = await signIn(t, 'ua@example.test');
-    const secret = (await createToken(member, 'pasted')).token;
+    const { client: member } = await t.newMember({ email: 'ua@example.test' });
+    const secret = (await t.newToken(member, { name: 'pasted' })).secret;
     const response = await member.post(
       '/api/v1/profile/tokens',
       { name: 'from-a-leaky-client' },
@@ -188,10 +178,8 @@ describe('hostile input: the examples of issue 10', () => {
     const relogin = await signIn(t, 'ua@example.test');
     await relogin.get('/api/v1/me', { 'user-agent': `x ${secret} y` });
     // In a path a token request reaches (last-used keeps the path), here a forged org id.
-    const used = await createToken(relogin, 'path-user');
-    const inPath = await t
-      .client()
-      .get(`/api/v1/organizations/${secret}/members`, { authorization: `Bearer ${used.token}` });
+    const used = await t.newToken(relogin, { name: 'path-user' });
+    const inPath = await t.client().get(t.orgPath('/members', secret), bearerOf(used.secret));
     expect(inPath.status).toBeGreaterThanOrEqual(400);
     await eventually(async () => {
       const { rows } = await t.db.sql.query('select last_used_path from api_token where id = $1', [
@@ -215,19 +203,19 @@ describe('hostile input: the examples of issue 10', () => {
     });
     expectProblem(unsupported, 415, 'unsupported_media_type');
     expect(unsupported.text).not.toContain('x-secret');
-    const keyName = token.token;
-    const unknownKey = await admin.post('/api/v1/profile/tokens', { name: 'k', [keyName]: 1 });
+    const keyName = token.secret;
+    const unknownKey = await t.admin.post('/api/v1/profile/tokens', { name: 'k', [keyName]: 1 });
     expectProblem(unknownKey, 400, 'validation_failed');
     expect(unknownKey.text).not.toContain(keyName);
   });
 
   it('a token pasted into a stored text field is refused (names, emails, search terms)', async () => {
-    const named = await admin.post('/api/v1/profile/tokens', { name: `ci ${token.token}` });
+    const named = await t.admin.post('/api/v1/profile/tokens', { name: `ci ${token.secret}` });
     expectProblem(named, 400, 'validation_failed');
     expect(named.body.errors).toEqual([
       { field: 'name', message: 'name must not contain an API token' },
     ]);
-    expect(named.text).not.toContain(token.token);
+    expect(named.text).not.toContain(token.secret);
   });
 
   it('a request body that never finishes is answered 408 and the connection closed', async () => {

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import { AppConfig } from '../src/config/app-config';
 import { BatteryCase, generateCases, OpenApiDocument } from './support/battery-cases';
 import { domainState, dumpDatabase } from './support/db-snapshot';
-import { addMember, createToken, signIn } from './support/fixtures';
-import { HttpClient } from './support/http-client';
+import { bearer as bearerOf, TestContext } from './support/context';
+import type { HttpClient } from './support/http-client';
 import { sendRaw } from './support/raw-http';
-import { startTestApp, TestApp } from './support/test-app';
 
 const CONCURRENCY = 16;
 // What a body must never show: a stack frame, SQL, a file path of ours or a framework's error.
@@ -26,7 +25,7 @@ interface Outcome {
  * variants, plus raw request lines. A live token is planted everywhere a client controls.
  */
 describe('hostile input battery (SPEC §5a)', () => {
-  let t: TestApp;
+  let t: TestContext;
   let port: number;
   let planted: string;
   let bearer: string;
@@ -37,30 +36,27 @@ describe('hostile input battery (SPEC §5a)', () => {
   let stateBefore: Record<string, unknown[]>;
 
   beforeAll(async () => {
-    t = await startTestApp({
+    t = await TestContext.start({
       TRUST_PROXY: '1',
       LOGIN_LIMIT_PER_MINUTE: '100000',
       TOKEN_CREATE_LIMIT_PER_MINUTE: '100000',
       TOKEN_CREATE_LIMIT_PER_HOUR: '100000',
     });
     port = Number(new URL(t.baseUrl).port);
-    const admin = await t.admin();
-    const me = await admin.get('/api/v1/me');
-    const organization = me.body.organization as { id: string; slug: string };
-    const user = me.body.user as { id: string };
-    const token = await createToken(admin, 'battery');
-    bearer = `Authorization: Bearer ${token.token}`;
-    await addMember(t, { email: 'planter@example.test' });
-    planted = (await createToken(await signIn(t, 'planter@example.test'), 'planted')).token;
+    const { admin, org } = t;
+    const token = await t.newToken(admin, { name: 'battery' });
+    bearer = `Authorization: Bearer ${token.secret}`;
+    const planter = await t.newMember({ email: 'planter@example.test' });
+    planted = (await t.newToken(planter.client, { name: 'planted' })).secret;
     const document = (await admin.get('/api/docs-json')).body as unknown as OpenApiDocument;
     cases = generateCases(document, {
       planted,
       auth: {
         anonymous: {},
         session: { cookie: sessionCookie(admin), 'x-csrf-token': String(admin.csrfToken) },
-        token: { authorization: `Bearer ${token.token}` },
+        token: bearerOf(token.secret),
       },
-      pathValues: { orgId: organization.id, orgSlug: organization.slug, userId: user.id },
+      pathValues: { orgId: org.id, orgSlug: org.slug, userId: t.adminId },
     });
     stateBefore = await domainState(t.db.sql);
   }, 120_000);

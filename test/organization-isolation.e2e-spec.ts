@@ -1,11 +1,12 @@
-import { createToken, signIn } from './support/fixtures';
-import { ADMIN_EMAIL, startTestApp } from './support/test-app';
+import { bearer, TestContext } from './support/context';
+import { signIn } from './support/fixtures';
+import { ADMIN_EMAIL } from './support/test-app';
 
 describe('two organizations never see each other', () => {
   it('answers 404 on every organization endpoint for another organization', async () => {
-    const t = await startTestApp();
+    const t = await TestContext.start();
+    const { admin } = t;
     try {
-      const admin = await t.admin();
       const { OrganizationsService } = await import('../src/organizations/organizations.service');
       const { MikroORM, RequestContext } = await import('@mikro-orm/postgresql');
       const other = await RequestContext.create(t.app.get(MikroORM).em.fork(), () =>
@@ -17,7 +18,7 @@ describe('two organizations never see each other', () => {
       );
       const otherOrg = other.organization.id;
       const otherAdmin = await signIn(t, 'boss@other.test', 'other-password-12');
-      const otherToken = await createToken(otherAdmin, 'theirs');
+      const otherToken = await t.newToken(otherAdmin, { name: 'theirs' });
       const base = `/api/v1/organizations/${otherOrg}`;
       const responses = [
         await admin.get(`${base}/members`),
@@ -37,16 +38,9 @@ describe('two organizations never see each other', () => {
         expect(response.status).toBe(404);
       }
       // Their token cannot be revoked through our organization's path either.
-      const me = await admin.get<{ organization: { id: string } }>('/api/v1/me');
-      const sideways = await admin.request(
-        'DELETE',
-        `/api/v1/organizations/${me.body.organization.id}/tokens/${otherToken.id}`,
-      );
+      const sideways = await admin.request('DELETE', t.orgPath(`/tokens/${otherToken.id}`));
       expect(sideways.status).toBe(404);
-      expect(
-        (await t.client().get('/api/v1/me', { authorization: `Bearer ${otherToken.token}` }))
-          .status,
-      ).toBe(200);
+      expect((await t.client().get('/api/v1/me', bearer(otherToken.secret))).status).toBe(200);
       const { rows } = await t.db.sql.query('select is_active from membership where user_id = $1', [
         other.admin.user.id,
       ]);

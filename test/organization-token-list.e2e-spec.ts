@@ -1,21 +1,15 @@
 import { generateToken } from '../src/tokens/token-format';
+import { expectProblem, useTestContext } from './support/context';
 import { addMember } from './support/fixtures';
-import { HttpClient } from './support/http-client';
-import { startTestApp, TestApp } from './support/test-app';
 
 describe('organization token list: search, sort, pagination', () => {
-  let t: TestApp;
-  let admin: HttpClient;
-  let orgId: string;
+  const t = useTestContext({
+    TOKEN_MAX_PER_USER: '100',
+    TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
+    TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+  });
 
   beforeAll(async () => {
-    t = await startTestApp({
-      TOKEN_MAX_PER_USER: '100',
-      TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
-      TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
-    });
-    admin = await t.admin();
-    orgId = (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body.organization.id;
     const alice = await addMember(t, { email: 'alice@example.test' });
     const bob = await addMember(t, { email: 'bob@example.test' });
     // 60 tokens seeded straight into the table (the API path is covered elsewhere); staggered times.
@@ -28,7 +22,7 @@ describe('organization token list: search, sort, pagination', () => {
                  case when $6::int % 3 = 0 then null else now() - ($6 || ' seconds')::interval end)`,
         [
           owner,
-          orgId,
+          t.org.id,
           `token-${String(i).padStart(2, '0')}`,
           raw,
           `${raw.slice(0, 12)}…${raw.slice(-4)}`,
@@ -37,7 +31,6 @@ describe('organization token list: search, sort, pagination', () => {
       );
     }
   });
-  afterAll(() => t.close());
 
   type Item = {
     id: string;
@@ -50,8 +43,8 @@ describe('organization token list: search, sort, pagination', () => {
     const items: Item[] = [];
     let cursor: string | null = null;
     do {
-      const url: string = `/api/v1/organizations/${orgId}/tokens?limit=7&${query}${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await admin.get<{ items: Item[]; nextCursor: string | null; code?: string }>(
+      const url: string = t.orgPath(`/tokens?limit=7&${query}${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await t.admin.get<{ items: Item[]; nextCursor: string | null; code?: string }>(
         url,
       );
       expect(page.status).toBe(200);
@@ -106,12 +99,14 @@ describe('organization token list: search, sort, pagination', () => {
   });
 
   it('refuses an unknown sort and a forged cursor with 400', async () => {
-    expect((await admin.get(`/api/v1/organizations/${orgId}/tokens?sort=digest`)).status).toBe(400);
+    expectProblem(await t.admin.get(t.orgPath('/tokens?sort=digest')), 400, 'validation_failed');
     const forged = Buffer.from(JSON.stringify(["x'; drop table api_token; --", 'nope'])).toString(
       'base64url',
     );
-    expect((await admin.get(`/api/v1/organizations/${orgId}/tokens?cursor=${forged}`)).status).toBe(
+    expectProblem(
+      await t.admin.get(t.orgPath(`/tokens?cursor=${forged}`)),
       400,
+      'validation_failed',
     );
   });
 });

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectProblem } from './support/context';
 import { addMember, PASSWORD, signIn } from './support/fixtures';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
 import { startTestApp, TestApp } from './support/test-app';
@@ -76,18 +77,12 @@ describe('password change and reset (SPEC §8)', () => {
       currentPassword: 'not-my-password',
       newPassword: NEW_PASSWORD,
     });
-    expect({ status: wrong.status, code: wrong.body.code }).toEqual({
-      status: 400,
-      code: 'invalid_credentials',
-    });
+    expectProblem(wrong, 400, 'invalid_credentials');
     const short = await here.post('/api/v1/auth/password', {
       currentPassword: PASSWORD,
       newPassword: 'short',
     });
-    expect({ status: short.status, code: short.body.code }).toEqual({
-      status: 400,
-      code: 'validation_failed',
-    });
+    expectProblem(short, 400, 'validation_failed');
     const noCsrf = await here.request('POST', '/api/v1/auth/password', {
       body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
       csrf: false,

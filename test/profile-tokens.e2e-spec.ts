@@ -1,6 +1,7 @@
-import { addMember, createToken, signIn } from './support/fixtures';
-import { HttpClient } from './support/http-client';
-import { startTestApp, TestApp } from './support/test-app';
+import { bearer, expectProblem, useTestContext } from './support/context';
+import { addMember, signIn } from './support/fixtures';
+import type { HttpClient } from './support/http-client';
+import { startTestApp } from './support/test-app';
 
 interface Created {
   id: string;
@@ -12,18 +13,15 @@ interface Created {
 }
 
 describe('profile tokens API (SPEC §2, §5)', () => {
-  let t: TestApp;
+  const t = useTestContext({
+    TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
+    TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+  });
   let dev: HttpClient;
   let devId: string;
   beforeAll(async () => {
-    t = await startTestApp({
-      TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
-      TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
-    });
-    devId = (await addMember(t, { email: 'dev@example.test' })).id;
-    dev = await signIn(t, 'dev@example.test');
+    ({ id: devId, client: dev } = await t.newMember({ email: 'dev@example.test' }));
   });
-  afterAll(() => t.close());
 
   const revokeAll = () =>
     t.db.sql.query(
@@ -53,7 +51,7 @@ describe('profile tokens API (SPEC §2, §5)', () => {
   });
 
   it('lists active tokens without secrets, with the SPEC shape', async () => {
-    const created = await createToken(dev, 'listed', null);
+    const created = await t.newToken(dev, { name: 'listed', expiresInDays: null });
     const response = await dev.get<{ items: Record<string, unknown>[]; nextCursor: string | null }>(
       '/api/v1/profile/tokens',
     );
@@ -80,12 +78,12 @@ describe('profile tokens API (SPEC §2, §5)', () => {
       rotatedFromId: null,
       rotatedToId: null,
     });
-    expect(response.text).not.toContain(created.token);
+    expect(response.text).not.toContain(created.secret);
   });
 
   it('pages the list with limit and cursor, newest first', async () => {
     await revokeAll();
-    for (let i = 0; i < 5; i++) await createToken(dev, `page-${i}`);
+    for (let i = 0; i < 5; i++) await t.newToken(dev, { name: `page-${i}` });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -119,8 +117,7 @@ describe('profile tokens API (SPEC §2, §5)', () => {
       '/api/v1/profile/tokens',
       body,
     );
-    expect(response.status).toBe(400);
-    expect(response.body.code).toBe('validation_failed');
+    expectProblem(response, 400, 'validation_failed');
     expect(response.body.errors.map((e) => e.field)).toContain(field);
     expect((await t.db.sql.query('select count(*)::int as n from api_token')).rows[0].n).toBe(
       before,
@@ -129,20 +126,18 @@ describe('profile tokens API (SPEC §2, §5)', () => {
 
   it('keeps names unique among active tokens, case-insensitively; a revoked name is free again', async () => {
     await revokeAll();
-    const first = await createToken(dev, 'Deploy');
+    const first = await t.newToken(dev, { name: 'Deploy' });
     const clash = await dev.post('/api/v1/profile/tokens', { name: 'deploy ' });
-    expect(clash.status).toBe(409);
-    expect(clash.body.code).toBe('token_name_taken');
+    expectProblem(clash, 409, 'token_name_taken');
     expect((await dev.request('DELETE', `/api/v1/profile/tokens/${first.id}`)).status).toBe(204);
     expect((await dev.post('/api/v1/profile/tokens', { name: 'deploy' })).status).toBe(201);
   });
 
   it('stops at 10 active tokens with 409 token_limit_reached, telling to revoke one', async () => {
     await revokeAll();
-    for (let i = 0; i < 10; i++) await createToken(dev, `limit-${i}`);
+    for (let i = 0; i < 10; i++) await t.newToken(dev, { name: `limit-${i}` });
     const eleventh = await dev.post('/api/v1/profile/tokens', { name: 'eleventh' });
-    expect(eleventh.status).toBe(409);
-    expect(eleventh.body.code).toBe('token_limit_reached');
+    expectProblem(eleventh, 409, 'token_limit_reached');
     expect(String(eleventh.body.detail)).toMatch(/revoke/i);
   });
 
@@ -165,8 +160,8 @@ describe('profile tokens API (SPEC §2, §5)', () => {
 
   it('revokes: 204, the next request with it is 401, the row stays without its digest, twice is 404', async () => {
     await revokeAll();
-    const created = await createToken(dev, 'to-revoke');
-    const auth = { authorization: `Bearer ${created.token}` };
+    const created = await t.newToken(dev, { name: 'to-revoke' });
+    const auth = bearer(created.secret);
     expect((await t.client().get('/api/v1/me', auth)).status).toBe(200);
     expect((await dev.request('DELETE', `/api/v1/profile/tokens/${created.id}`)).status).toBe(204);
     expect((await t.client().get('/api/v1/me', auth)).status).toBe(401);
@@ -177,14 +172,13 @@ describe('profile tokens API (SPEC §2, §5)', () => {
     expect(rows[0]).toMatchObject({ digest: null, revoked_by: devId });
     expect(rows[0].revoked_at).not.toBeNull();
     const again = await dev.request('DELETE', `/api/v1/profile/tokens/${created.id}`);
-    expect(again.status).toBe(404);
-    expect(again.body.code).toBe('token_not_found');
+    expectProblem(again, 404, 'token_not_found');
     const list = await dev.get<{ items: { id: string }[] }>('/api/v1/profile/tokens');
     expect(list.body.items.map((i) => i.id)).not.toContain(created.id);
   });
 
   it('concurrent revokes of one token: exactly one 204', async () => {
-    const created = await createToken(dev, 'double-revoke');
+    const created = await t.newToken(dev, { name: 'double-revoke' });
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
         dev.request('DELETE', `/api/v1/profile/tokens/${created.id}`),
@@ -194,24 +188,20 @@ describe('profile tokens API (SPEC §2, §5)', () => {
   });
 
   it("answers 404 for another user's token and for a malformed id", async () => {
-    const other = await addMember(t, { email: 'other@example.test' });
-    const otherClient = await signIn(t, other.email);
-    const theirs = await createToken(otherClient, 'theirs');
+    const { client: otherClient } = await t.newMember({ email: 'other@example.test' });
+    const theirs = await t.newToken(otherClient, { name: 'theirs' });
     const response = await dev.request('DELETE', `/api/v1/profile/tokens/${theirs.id}`);
     expect(response.status).toBe(404);
-    expect(
-      (await t.client().get('/api/v1/me', { authorization: `Bearer ${theirs.token}` })).status,
-    ).toBe(200);
+    expect((await t.client().get('/api/v1/me', bearer(theirs.secret))).status).toBe(200);
     expect((await dev.request('DELETE', '/api/v1/profile/tokens/not-a-uuid')).status).toBe(404);
   });
 
   it('requires a recent password for create and revoke, not for listing', async () => {
     const client = await signIn(t, 'dev@example.test');
-    const created = await createToken(client, 'before-stale');
+    const created = await t.newToken(client, { name: 'before-stale' });
     await t.db.sql.query(`update session set password_verified_at = now() - interval '16 minutes'`);
     const create = await client.post('/api/v1/profile/tokens', { name: 'stale' });
-    expect(create.status).toBe(403);
-    expect(create.body.code).toBe('reauthentication_required');
+    expectProblem(create, 403, 'reauthentication_required');
     const revoke = await client.request('DELETE', `/api/v1/profile/tokens/${created.id}`);
     expect(revoke.body.code).toBe('reauthentication_required');
     expect((await client.get('/api/v1/profile/tokens')).status).toBe(200);
@@ -224,7 +214,7 @@ describe('profile tokens API (SPEC §2, §5)', () => {
   });
 
   it('lets an SSO session manage tokens without re-authentication', async () => {
-    const sso = await addMember(t, { email: 'sso@example.test', sso: true });
+    const sso = await t.newMember({ email: 'sso@example.test', sso: true });
     // An SSO session as the SSO callback creates it (tested end to end with a real provider elsewhere).
     const { SessionsService } = await import('../src/sessions/sessions.service');
     const { AuthMethod } = await import('../src/users/membership.entity');
@@ -243,31 +233,29 @@ describe('profile tokens API (SPEC §2, §5)', () => {
   });
 
   it('answers 403 permission_denied without api_tokens.manage', async () => {
-    const member = await addMember(t, { email: 'noperm@example.test', permissions: [] });
-    const client = await signIn(t, member.email);
+    const { client } = await t.newMember({ email: 'noperm@example.test', permissions: [] });
     for (const response of [
       await client.get('/api/v1/profile/tokens'),
       await client.post('/api/v1/profile/tokens', { name: 'nope' }),
     ]) {
-      expect(response.status).toBe(403);
-      expect(response.body.code).toBe('permission_denied');
+      expectProblem(response, 403, 'permission_denied');
     }
   });
 
   it('never writes a raw token to the logs, error bodies or any table', async () => {
-    const created = await createToken(dev, 'secret-check');
-    await t.client().get('/api/v1/me', { authorization: `Bearer ${created.token}` });
+    const created = await t.newToken(dev, { name: 'secret-check' });
+    await t.client().get('/api/v1/me', bearer(created.secret));
     await t
       .client()
-      .get(`/api/v1/me?token=${created.token}`, { authorization: `Token ${created.token}x` });
-    expect(t.logs.join('\n')).not.toContain(created.token);
+      .get(`/api/v1/me?token=${created.secret}`, { authorization: `Token ${created.secret}x` });
+    expect(t.logs.join('\n')).not.toContain(created.secret);
     const { rows: tables } = await t.db.sql.query(
       `select tablename from pg_tables where schemaname = 'public'`,
     );
     for (const { tablename } of tables) {
       const { rows } = await t.db.sql.query(`select * from "${tablename}"`);
-      expect(JSON.stringify(rows)).not.toContain(created.token);
-      expect(JSON.stringify(rows)).not.toContain(created.token.slice(4, 36));
+      expect(JSON.stringify(rows)).not.toContain(created.secret);
+      expect(JSON.stringify(rows)).not.toContain(created.secret.slice(4, 36));
     }
   });
 });

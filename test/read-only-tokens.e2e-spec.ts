@@ -2,8 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AUTH_RULE, AuthRule } from '../src/common/access/auth-rule.decorator';
-import { createToken } from './support/fixtures';
-import { startTestApp, TestApp } from './support/test-app';
+import { bearer, useTestContext } from './support/context';
 
 const UNSAFE: Partial<Record<RequestMethod, string>> = {
   [RequestMethod.POST]: 'POST',
@@ -48,20 +47,13 @@ function unsafeRoutes(
 }
 
 describe('read-only tokens on every unsafe route (SPEC §2a)', () => {
-  let t: TestApp;
+  const t = useTestContext({ TOKEN_CREATE_LIMIT_PER_MINUTE: '100' });
   let readOnly: string;
   let readWrite: string;
   beforeAll(async () => {
-    t = await startTestApp({ TOKEN_CREATE_LIMIT_PER_MINUTE: '100' });
-    const admin = await t.admin();
-    const created = await admin.post<{ token: string }>('/api/v1/profile/tokens', {
-      name: 'reader',
-      access: 'read_only',
-    });
-    readOnly = created.body.token;
-    readWrite = (await createToken(admin, 'writer', 30)).token;
+    readOnly = (await t.newToken(t.admin, { name: 'reader', access: 'read_only' })).secret;
+    readWrite = (await t.newToken(t.admin, { name: 'writer', expiresInDays: 30 })).secret;
   });
-  afterAll(() => t.close());
 
   it('refuses a read-only token with 403 insufficient_scope and the RFC 6750 challenge, before any other rule', async () => {
     const routes = unsafeRoutes(t.app);
@@ -90,18 +82,18 @@ describe('read-only tokens on every unsafe route (SPEC §2a)', () => {
     for (const route of identified) {
       const response = await t.client().request(route.method, route.url, {
         body: {},
-        headers: { authorization: `Bearer ${readWrite}` },
+        headers: bearer(readWrite),
       });
       expect([route.url, response.body?.code]).not.toEqual([route.url, 'insufficient_scope']);
     }
   });
 
   it('lets a read-only token read', async () => {
-    const me = await t.client().get('/api/v1/me', { authorization: `Bearer ${readOnly}` });
+    const me = await t.client().get('/api/v1/me', bearer(readOnly));
     expect(me.status).toBe(200);
     const head = await fetch(`${t.baseUrl}/api/v1/me`, {
       method: 'HEAD',
-      headers: { authorization: `Bearer ${readOnly}` },
+      headers: bearer(readOnly),
     });
     expect(head.status).toBe(200);
   });

@@ -1,9 +1,10 @@
 import { QueryCounter } from '../src/database/query-counter';
 import { LastUsedRecorder } from '../src/tokens/last-used.recorder';
+import { bearer, useTestContext } from './support/context';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
-import { HttpClient } from './support/http-client';
+import type { HttpClient } from './support/http-client';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
 
 interface Item {
   id: string;
@@ -12,23 +13,19 @@ interface Item {
 }
 
 describe('recent IPs and new-IP alerts (SPEC §2a)', () => {
-  let t: TestApp;
   let smtp: SmtpSink;
   let owner: HttpClient;
-
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await startTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      TRUST_PROXY: '1',
-      LAST_USED_FLUSH_MS: '50',
-    });
-    await addMember(t, { email: 'owner@example.test' });
-    owner = await signIn(t, 'owner@example.test');
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
+  afterAll(() => smtp.close());
+  const t = useTestContext(() => ({
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    TRUST_PROXY: '1',
+    LAST_USED_FLUSH_MS: '50',
+  }));
+  beforeAll(async () => {
+    ({ client: owner } = await t.newMember({ email: 'owner@example.test' }));
   });
 
   const item = async (id: string) =>
@@ -39,7 +36,7 @@ describe('recent IPs and new-IP alerts (SPEC §2a)', () => {
     smtp.messages.filter((m) => /new IP address/.test(m.header('subject') ?? ''));
 
   it('keeps the last 5 distinct IPs newest first, and emails once about a new one', async () => {
-    const token = await createToken(owner, 'roaming', 30);
+    const token = await t.newToken(owner, { name: 'roaming', expiresInDays: 30 });
     const ips = [1, 2, 3, 4, 5, 6].map((n) => `203.0.113.${n}`);
     const recorder = t.app.get(LastUsedRecorder);
     const counter = t.app.get(QueryCounter);
@@ -47,7 +44,7 @@ describe('recent IPs and new-IP alerts (SPEC §2a)', () => {
       for (let repeat = 0; repeat < 2; repeat++) {
         const before = counter.requestCount;
         const me = await t.client().get('/api/v1/me', {
-          authorization: `Bearer ${token.token}`,
+          ...bearer(token.secret),
           'x-forwarded-for': ip,
           'user-agent': 'roaming-agent/1.0',
         });
@@ -65,13 +62,7 @@ describe('recent IPs and new-IP alerts (SPEC §2a)', () => {
         new Date(entry.lastSeenAt).getTime(),
       );
     }
-    const org = await (
-      await t.admin()
-    ).get<{ items: Item[] }>(
-      `/api/v1/organizations/${String(
-        (await owner.get<{ organization: { id: string } }>('/api/v1/me')).body.organization.id,
-      )}/tokens`,
-    );
+    const org = await t.admin.get<{ items: Item[] }>(t.orgPath('/tokens'));
     expect(org.body.items.find((i) => i.id === token.id)?.recentIps).toEqual(listed.recentIps);
 
     // IPs 2 to 6 were new (the first one was the first use): five events, one email this hour.
@@ -88,13 +79,13 @@ describe('recent IPs and new-IP alerts (SPEC §2a)', () => {
     expect(mail.text).toContain('203.0.113.2');
     expect(mail.text).toContain('UTC');
     expect(mail.text).toMatch(/revoke the token/);
-    expect(mail.raw).not.toContain(token.token);
+    expect(mail.raw).not.toContain(token.secret);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(newIpMails()).toHaveLength(1);
 
     // Back to a known IP: nothing new.
     await t.client().get('/api/v1/me', {
-      authorization: `Bearer ${token.token}`,
+      ...bearer(token.secret),
       'x-forwarded-for': ips[3],
     });
     await recorder.flush();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HttpClient } from './support/http-client';
+import { expectProblem } from './support/context';
 import { addMember, PASSWORD, signIn } from './support/fixtures';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
 
@@ -44,8 +45,7 @@ describe('sessions: login, logout, CSRF, expiry, re-authentication (SPEC §4)', 
     const wrong = await t.client().login(member.email, 'wrong-password-1');
     const unknown = await t.client().login('nobody@example.test', 'wrong-password-1');
     for (const response of [wrong, unknown]) {
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_credentials');
+      expectProblem(response, 400, 'invalid_credentials');
     }
     expect(wrong.body.detail).toBe(unknown.body.detail);
     const { rows } = await t.db.sql.query(
@@ -65,23 +65,20 @@ describe('sessions: login, logout, CSRF, expiry, re-authentication (SPEC §4)', 
   it('answers a password login of an SSO user with 403 sso_required', async () => {
     await addMember(t, { email: 'sso@example.test', sso: true });
     const response = await t.client().login('sso@example.test', 'anything-at-all');
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('sso_required');
+    expectProblem(response, 403, 'sso_required');
   });
 
   it('refuses a deactivated member after the right password', async () => {
     const member = await addMember(t, { email: 'off@example.test' });
     await t.db.sql.query('update membership set is_active = false where user_id = $1', [member.id]);
     const response = await t.client().login(member.email, PASSWORD);
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('account_disabled');
+    expectProblem(response, 403, 'account_disabled');
   });
 
   it('refuses unsafe cookie requests without the CSRF header, or with a wrong one', async () => {
     const client = await t.admin();
     const missing = await client.request('POST', '/api/v1/auth/logout', { csrf: false });
-    expect(missing.status).toBe(403);
-    expect(missing.body.code).toBe('csrf_failed');
+    expectProblem(missing, 403, 'csrf_failed');
     const wrong = await client.request('POST', '/api/v1/auth/logout', {
       headers: { 'x-csrf-token': 'nope' },
     });
@@ -119,8 +116,7 @@ describe('sessions: login, logout, CSRF, expiry, re-authentication (SPEC §4)', 
       [hashOf(idle)],
     );
     const idleResponse = await idle.get('/api/v1/me');
-    expect(idleResponse.status).toBe(401);
-    expect(idleResponse.body.code).toBe('session_expired');
+    expectProblem(idleResponse, 401, 'session_expired');
 
     const old = await t.admin();
     await t.db.sql.query(
@@ -152,8 +148,7 @@ describe('sessions: login, logout, CSRF, expiry, re-authentication (SPEC §4)', 
   it('re-authenticates with the password; a wrong one is refused', async () => {
     const client = await t.admin();
     const wrong = await client.post('/api/v1/auth/reauthenticate', { password: 'not-it' });
-    expect(wrong.status).toBe(400);
-    expect(wrong.body.code).toBe('invalid_credentials');
+    expectProblem(wrong, 400, 'invalid_credentials');
     await t.db.sql.query(`update session set password_verified_at = now() - interval '1 hour'`);
     const right = await client.post('/api/v1/auth/reauthenticate', { password: ADMIN_PASSWORD });
     expect(right.status).toBe(200);

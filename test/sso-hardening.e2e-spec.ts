@@ -1,13 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { createServer as createTcpServer, Server, Socket } from 'node:net';
-import { addMember } from './support/fixtures';
-import { HttpClient, HttpResponse } from './support/http-client';
-import { startTestIdp, TestIdp } from './support/test-idp';
-import { startTestApp, TestApp } from './support/test-app';
+import { expectProblem, TestContext, useTestContext } from './support/context';
+import { CLIENT_ID, CLIENT_SECRET, useSsoContext } from './support/sso-context';
 
 const PUBLIC_URL = 'http://keyhold.test';
-const CLIENT_ID = 'keyhold';
-const CLIENT_SECRET = `idp-secret-${randomBytes(12).toString('hex')}`;
 
 /** A loopback listener that counts connections and answers each with `serve`. */
 async function listener(
@@ -44,25 +39,15 @@ const httpAnswer =
       ),
     );
 
-function expectProblem(response: HttpResponse, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-}
+/** Configures `issuer` as the organization's provider, as its superuser. */
+const putIssuer = (t: TestContext, issuer: string) =>
+  t.admin.request('PUT', t.orgPath('/sso'), {
+    body: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+  });
 
 describe('SSO outbound fetches: public addresses only (SPEC §5a)', () => {
-  let t: TestApp;
-  let admin: HttpClient;
-  let orgId: string;
-  const put = (issuer: string) =>
-    admin.request('PUT', `/api/v1/organizations/${orgId}/sso`, {
-      body: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    });
-
-  beforeAll(async () => {
-    t = await startTestApp({ PUBLIC_URL });
-    admin = await t.admin();
-    orgId = String(((await admin.get('/api/v1/me')).body.organization as { id: string }).id);
-  });
-  afterAll(() => t.close());
+  const t = useTestContext({ PUBLIC_URL });
+  const put = (issuer: string) => putIssuer(t, issuer);
 
   it('refuses loopback, unspecified and local names before connecting to them', async () => {
     const target = await listener(httpAnswer('200 OK', '{}'));
@@ -86,24 +71,12 @@ describe('SSO outbound fetches: public addresses only (SPEC §5a)', () => {
 });
 
 describe('SSO outbound fetches to an allowed intranet host say nothing of what they found', () => {
-  let t: TestApp;
-  let admin: HttpClient;
-  let orgId: string;
-  const put = (issuer: string) =>
-    admin.request('PUT', `/api/v1/organizations/${orgId}/sso`, {
-      body: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    });
   const servers: { close: () => Promise<void> }[] = [];
-
-  beforeAll(async () => {
-    t = await startTestApp({ PUBLIC_URL, SSO_ALLOWED_ISSUER_HOSTS: '127.0.0.1' });
-    admin = await t.admin();
-    orgId = String(((await admin.get('/api/v1/me')).body.organization as { id: string }).id);
-  });
   afterAll(async () => {
     for (const server of servers) await server.close();
-    await t.close();
   });
+  const t = useTestContext({ PUBLIC_URL, SSO_ALLOWED_ISSUER_HOSTS: '127.0.0.1' });
+  const put = (issuer: string) => putIssuer(t, issuer);
 
   it('closed, non-HTTP, hanging and wrong-document ports all get the same answer', async () => {
     const closed = await listener((socket) => socket.destroy());
@@ -139,41 +112,21 @@ describe('SSO outbound fetches to an allowed intranet host say nothing of what t
 });
 
 describe('SSO identities are pinned to the provider subject (SPEC §5a)', () => {
-  const REDIRECT_URI = `${PUBLIC_URL}/api/v1/auth/sso/callback`;
-  let idp: TestIdp;
-  let t: TestApp;
-
+  const sso = useSsoContext({
+    publicUrl: PUBLIC_URL,
+    env: (idp) => ({ SSO_ALLOWED_ISSUER_HOSTS: new URL(idp.issuer).host }),
+  });
   beforeAll(async () => {
-    idp = await startTestIdp({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: REDIRECT_URI,
-    });
-    t = await startTestApp({ PUBLIC_URL, SSO_ALLOWED_ISSUER_HOSTS: new URL(idp.issuer).host });
-    const admin = await t.admin();
-    const orgId = String(((await admin.get('/api/v1/me')).body.organization as { id: string }).id);
-    const configured = await admin.request('PUT', `/api/v1/organizations/${orgId}/sso`, {
-      body: { issuer: idp.issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
-    });
-    expect(configured.status).toBe(200);
-    await addMember(t, { email: 'pinned@example.test', sso: true });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.stop();
+    expect(sso.configured.status).toBe(200);
+    await sso.t.newMember({ email: 'pinned@example.test', sso: true });
+    await sso.t.newMember({ email: 'reassigned@example.test', sso: true });
   });
 
-  async function ssoLogin(email: string): Promise<HttpResponse> {
-    const browser = t.client();
-    const start = await browser.get('/api/v1/auth/sso/example-org/start');
-    expect(start.status).toBe(302);
-    const callback = await idp.signIn(String(start.headers.get('location')), email);
-    return browser.get(callback.pathname + callback.search);
-  }
+  const ssoLogin = async (email: string) => (await sso.ssoLogin(email)).response;
 
   const pinnedSubject = async () =>
     (
-      await t.db.sql.query(
+      await sso.t.db.sql.query(
         `select m.sso_subject from membership m join app_user u on u.id = m.user_id where u.email = $1`,
         ['pinned@example.test'],
       )
@@ -190,14 +143,14 @@ describe('SSO identities are pinned to the provider subject (SPEC §5a)', () => 
 
   it('refuses the same email under another sub with 403 sso_identity_mismatch', async () => {
     // As if the address had been given to someone else at the provider since the first sign-in.
-    await t.db.sql.query(
+    await sso.t.db.sql.query(
       `update membership set sso_subject = 'sub-the-original-person' where user_id = (select id from app_user where email = $1)`,
-      ['pinned@example.test'],
+      ['reassigned@example.test'],
     );
-    const refused = await ssoLogin('pinned@example.test');
+    const refused = await ssoLogin('reassigned@example.test');
     expectProblem(refused, 403, 'sso_identity_mismatch');
     expect(refused.headers.get('set-cookie') ?? '').not.toContain('keyhold_session=');
-    const { rows } = await t.db.sql.query(
+    const { rows } = await sso.t.db.sql.query(
       `select metadata from audit_event where action = 'auth.login.failed' order by occurred_at desc limit 1`,
     );
     expect(rows[0].metadata).toMatchObject({ method: 'sso', reason: 'sso_identity_mismatch' });

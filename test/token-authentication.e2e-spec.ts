@@ -1,34 +1,32 @@
 import { QueryCounter } from '../src/database/query-counter';
 import { LISTENER_NAME, TokenAccessChanges } from '../src/tokens/token-access-changes.service';
 import { Permission } from '../src/common/access/permission';
+import { bearer, expectProblem, NewToken, useTestContext } from './support/context';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
-import { HttpClient } from './support/http-client';
-import { startTestApp, TestApp } from './support/test-app';
+import type { HttpClient } from './support/http-client';
+import { startTestApp } from './support/test-app';
 
 const CHALLENGE = /^Bearer realm="keyhold", error="invalid_token", error_description="[^"]+"$/;
 
 describe('authenticating requests with tokens (SPEC §3)', () => {
-  let t: TestApp;
+  const t = useTestContext({ LAST_USED_FLUSH_MS: '50' });
   let owner: HttpClient;
-  let token: { id: string; token: string; name: string };
+  let token: NewToken;
   let ownerId: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ LAST_USED_FLUSH_MS: '50' });
-    ownerId = (await addMember(t, { email: 'dev@example.test' })).id;
-    owner = await signIn(t, 'dev@example.test');
-    token = await createToken(owner, 'CI');
+    ({ id: ownerId, client: owner } = await t.newMember({ email: 'dev@example.test' }));
+    token = await t.newToken(owner, { name: 'CI' });
   });
-  afterAll(() => t.close());
 
   const me = (headers: Record<string, string>) => t.client().get('/api/v1/me', headers);
 
   it.each([
-    ['Bearer', (raw: string) => ({ authorization: `Bearer ${raw}` })],
+    ['Bearer', (raw: string) => bearer(raw)],
     ['bearer (any case)', (raw: string) => ({ authorization: `bearer ${raw}` })],
     ['Token', (raw: string) => ({ authorization: `Token ${raw}` })],
   ])('accepts Authorization: %s', async (_, headers) => {
-    const response = await me(headers(token.token));
+    const response = await me(headers(token.secret));
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       user: { id: ownerId, email: 'dev@example.test' },
@@ -38,11 +36,11 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
   });
 
   it('accepts X-Client-Id + X-Api-Token only when both name the same token', async () => {
-    expect((await me({ 'x-client-id': token.id, 'x-api-token': token.token })).status).toBe(200);
-    const other = await createToken(owner, 'other');
-    const mismatch = await me({ 'x-client-id': other.id, 'x-api-token': token.token });
+    expect((await me({ 'x-client-id': token.id, 'x-api-token': token.secret })).status).toBe(200);
+    const other = await t.newToken(owner, { name: 'other' });
+    const mismatch = await me({ 'x-client-id': other.id, 'x-api-token': token.secret });
     expect(mismatch.status).toBe(401);
-    expect((await me({ 'x-api-token': token.token })).status).toBe(401);
+    expect((await me({ 'x-api-token': token.secret })).status).toBe(401);
     expect((await me({ 'x-client-id': token.id })).status).toBe(401);
   });
 
@@ -70,53 +68,50 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
   });
 
   it('answers concurrent first uses of one token with one lookup (two statements)', async () => {
-    const fresh = await createToken(owner, 'burst');
+    const fresh = await t.newToken(owner, { name: 'burst' });
     const counter = t.app.get(QueryCounter);
     // The organization summary /me shows is cached by any earlier call.
-    expect((await me({ authorization: `Bearer ${token.token}` })).status).toBe(200);
+    expect((await me(bearer(token.secret))).status).toBe(200);
     const before = counter.requestCount;
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, () => me({ authorization: `Bearer ${fresh.token}` })),
-    );
+    const responses = await Promise.all(Array.from({ length: 20 }, () => me(bearer(fresh.secret))));
     expect(responses.map((response) => response.status)).toEqual(Array(20).fill(200));
     // The token row and its owner, read once for all twenty (and never again while cached).
     expect(counter.requestCount - before).toBeLessThanOrEqual(2);
     const after = counter.requestCount;
-    await me({ authorization: `Bearer ${fresh.token}` });
+    await me(bearer(fresh.secret));
     expect(counter.requestCount).toBe(after);
   });
 
   it('refuses a bad checksum or unknown token without touching the database for the former', async () => {
     const counter = t.app.get(QueryCounter);
-    const last = token.token.slice(-1) === 'a' ? 'b' : 'a';
-    const badChecksum = token.token.slice(0, -1) + last;
+    const last = token.secret.slice(-1) === 'a' ? 'b' : 'a';
+    const badChecksum = token.secret.slice(0, -1) + last;
     const before = counter.requestCount;
-    const response = await me({ authorization: `Bearer ${badChecksum}` });
+    const response = await me(bearer(badChecksum));
     expect(counter.requestCount).toBe(before);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('checksum');
 
     const { generateToken } = await import('../src/tokens/token-format');
-    const unknown = await me({ authorization: `Bearer ${generateToken('khp_')}` });
+    const unknown = await me(bearer(generateToken('khp_')));
     expect(unknown.status).toBe(401);
     expect(unknown.headers.get('www-authenticate')).toContain('unknown');
   });
 
   it('ignores tokens in the query string and the body', async () => {
-    expect((await t.client().get(`/api/v1/me?access_token=${token.token}`)).status).toBe(401);
+    expect((await t.client().get(`/api/v1/me?access_token=${token.secret}`)).status).toBe(401);
     // A session-only endpoint would answer 403 token_not_allowed had the body token been read.
-    const body = await t.client().post('/api/v1/auth/logout', { access_token: token.token });
-    expect(body.status).toBe(401);
-    expect(body.body.code).toBe('authentication_required');
+    const body = await t.client().post('/api/v1/auth/logout', { access_token: token.secret });
+    expectProblem(body, 401, 'authentication_required');
   });
 
   it('refuses an expired token', async () => {
-    const expiring = await createToken(owner, 'expiring', 7);
+    const expiring = await t.newToken(owner, { name: 'expiring', expiresInDays: 7 });
     await t.db.sql.query(
       `update api_token set expires_at = now() - interval '1 second' where id = $1`,
       [expiring.id],
     );
-    const response = await me({ authorization: `Bearer ${expiring.token}` });
+    const response = await me(bearer(expiring.secret));
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('expired');
   });
@@ -126,7 +121,7 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
       token.id,
     ]);
     const orgId = rows[0].organization_id as string;
-    const auth = { authorization: `Bearer ${token.token}` };
+    const auth = bearer(token.secret);
     expect((await me({ ...auth, 'x-organization-id': orgId })).status).toBe(200);
     expect((await me({ ...auth, 'x-workspace-id': orgId })).status).toBe(200);
     const other = '00000000-0000-4000-8000-000000000000';
@@ -138,16 +133,12 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
   });
 
   it('blocks, without deleting, the tokens of an owner who loses api_tokens.manage', async () => {
-    const blocked = await createToken(owner, 'blocked-later');
-    const auth = { authorization: `Bearer ${blocked.token}` };
+    const blocked = await t.newToken(owner, { name: 'blocked-later' });
+    const auth = bearer(blocked.secret);
     // Used once first, so that the verification cache holds it when the permission goes.
     expect((await me(auth)).status).toBe(200);
-    const admin = await t.admin();
-    const orgId = String(
-      (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body.organization.id,
-    );
     const setPermission = (value: boolean) =>
-      admin.request('PATCH', `/api/v1/organizations/${orgId}/members/${ownerId}`, {
+      t.admin.request('PATCH', t.orgPath(`/members/${ownerId}`), {
         body: { permissions: { 'api_tokens.manage': value } },
       });
     expect((await setPermission(false)).status).toBe(200);
@@ -164,11 +155,10 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
   });
 
   it('refuses the tokens of a deactivated owner', async () => {
-    const member = await addMember(t, { email: 'leaver@example.test' });
-    const client = await signIn(t, member.email);
-    const created = await createToken(client, 'leaver');
+    const { client, ...member } = await t.newMember({ email: 'leaver@example.test' });
+    const created = await t.newToken(client, { name: 'leaver' });
     await t.db.sql.query('update membership set is_active = false where user_id = $1', [member.id]);
-    expect((await me({ authorization: `Bearer ${created.token}` })).status).toBe(401);
+    expect((await me(bearer(created.secret))).status).toBe(401);
   });
 
   it.each([
@@ -193,20 +183,19 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
     const before = (await t.db.sql.query('select count(*)::int as n from api_token')).rows[0].n;
     const response = await t.client().request(method, path, {
       body,
-      headers: { authorization: `Bearer ${token.token}` },
+      headers: bearer(token.secret),
     });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('token_not_allowed');
+    expectProblem(response, 403, 'token_not_allowed');
     expect((await t.db.sql.query('select count(*)::int as n from api_token')).rows[0].n).toBe(
       before,
     );
   });
 
   it('records last used: time, method, path without query, IP and user agent', async () => {
-    const used = await createToken(owner, 'last-used');
+    const used = await t.newToken(owner, { name: 'last-used' });
     const startedAt = Date.now();
     await t.client().request('GET', '/api/v1/me?secret=1&x=2', {
-      headers: { authorization: `Token ${used.token}`, 'user-agent': 'deploy-bot/1.0' },
+      headers: { authorization: `Token ${used.secret}`, 'user-agent': 'deploy-bot/1.0' },
     });
     const row = await eventually(async () => {
       const { rows } = await t.db.sql.query(
@@ -231,8 +220,8 @@ describe('authenticating requests with tokens (SPEC §3)', () => {
   });
 
   it('ignores X-Forwarded-For when TRUST_PROXY is off', async () => {
-    const used = await createToken(owner, 'no-proxy');
-    await me({ authorization: `Bearer ${used.token}`, 'x-forwarded-for': '203.0.113.9' });
+    const used = await t.newToken(owner, { name: 'no-proxy' });
+    await me({ authorization: `Bearer ${used.secret}`, 'x-forwarded-for': '203.0.113.9' });
     const row = await eventually(async () => {
       const { rows } = await t.db.sql.query(
         'select last_used_ip from api_token where id = $1 and last_used_at is not null',

@@ -1,29 +1,23 @@
 import { TokenExpiryReminders } from '../src/tokens/token-expiry-reminders.service';
-import { addMember, createToken, eventually, signIn } from './support/fixtures';
-import { HttpClient } from './support/http-client';
+import { useTestContext } from './support/context';
+import { eventually } from './support/fixtures';
+import type { HttpClient } from './support/http-client';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
 
 describe('expiry reminders (SPEC §2a)', () => {
-  let t: TestApp;
   let smtp: SmtpSink;
   let owner: HttpClient;
-  let sweep: () => Promise<void>;
-
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await startTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      TOKEN_CREATE_LIMIT_PER_MINUTE: '100',
-    });
-    await addMember(t, { email: 'owner@example.test' });
-    owner = await signIn(t, 'owner@example.test');
-    const reminders = t.app.get(TokenExpiryReminders);
-    sweep = () => reminders.sweepNow();
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
+  afterAll(() => smtp.close());
+  const t = useTestContext(() => ({
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    TOKEN_CREATE_LIMIT_PER_MINUTE: '100',
+  }));
+  const sweep = () => t.app.get(TokenExpiryReminders).sweepNow();
+  beforeAll(async () => {
+    ({ client: owner } = await t.newMember({ email: 'owner@example.test' }));
   });
 
   const mailsAbout = (name: string) =>
@@ -54,7 +48,7 @@ describe('expiry reminders (SPEC §2a)', () => {
       .filter((subject) => /expire/.test(subject));
 
   it('reminds 7 days and 1 day before, and once on expiry (audited), each exactly once', async () => {
-    const token = await createToken(owner, 'monthly', 30);
+    const token = await t.newToken(owner, { name: 'monthly', expiresInDays: 30 });
     await age(token.id, 24); // 6 days left
     await settle();
     await settle();
@@ -65,7 +59,7 @@ describe('expiry reminders (SPEC §2a)', () => {
     expect(first.text).toContain(token.preview);
     expect(first.text).toContain('UTC');
     expect(first.text).toMatch(/rotate/);
-    expect(first.raw).not.toContain(token.token);
+    expect(first.raw).not.toContain(token.secret);
 
     await age(token.id, 5.5); // half a day left
     await settle();
@@ -86,22 +80,22 @@ describe('expiry reminders (SPEC §2a)', () => {
   });
 
   it('skips a reminder whose time had passed at creation, and sends only the most imminent one', async () => {
-    const weekly = await createToken(owner, 'weekly', 7);
+    const weekly = await t.newToken(owner, { name: 'weekly', expiresInDays: 7 });
     await age(weekly.id, 6.5);
     await settle();
     // A 7-day token gets no 7-day reminder: the first it gets is the 1-day one.
     expect(reminderDays('weekly')).toEqual(['1']);
 
-    const late = await createToken(owner, 'late', 90);
+    const late = await t.newToken(owner, { name: 'late', expiresInDays: 90 });
     await age(late.id, 89.5); // both 7-day and 1-day times have passed meanwhile
     await settle();
     expect(reminderDays('late')).toEqual(['1']);
   });
 
   it('sends nothing for revoked or rotated tokens', async () => {
-    const revoked = await createToken(owner, 'revoked-soon', 30);
+    const revoked = await t.newToken(owner, { name: 'revoked-soon', expiresInDays: 30 });
     await owner.request('DELETE', `/api/v1/profile/tokens/${revoked.id}`);
-    const rotated = await createToken(owner, 'rotated-soon', 30);
+    const rotated = await t.newToken(owner, { name: 'rotated-soon', expiresInDays: 30 });
     const rotation = await owner.post(`/api/v1/profile/tokens/${rotated.id}/rotate`, {
       overlapMinutes: 10080,
     });
@@ -115,7 +109,7 @@ describe('expiry reminders (SPEC §2a)', () => {
   });
 
   it('wakes up by itself at the next due time', async () => {
-    const token = await createToken(owner, 'timed', 30);
+    const token = await t.newToken(owner, { name: 'timed', expiresInDays: 30 });
     await t.db.sql.query(
       `update api_token set created_at = now() - interval '29 days',
          expires_at = now() + interval '1 day 1 second' where id = $1`,

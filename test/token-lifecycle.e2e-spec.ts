@@ -1,7 +1,7 @@
-import { addMember, createToken, eventually, signIn } from './support/fixtures';
-import { HttpClient } from './support/http-client';
+import { bearer, expectProblem, useTestContext } from './support/context';
+import { eventually } from './support/fixtures';
+import type { HttpClient } from './support/http-client';
 import { SmtpSink, startSmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
 
 interface TokenItem {
   id: string;
@@ -25,13 +25,8 @@ interface Rotated {
   rotatedFromId: string;
 }
 
-const bearer = (raw: string) => ({ authorization: `Bearer ${raw}` });
-
 describe('token lifecycle (SPEC §2a)', () => {
-  let t: TestApp;
   let smtp: SmtpSink;
-  let admin: HttpClient;
-  let orgId: string;
   let dev: HttpClient;
   let devId: string;
 
@@ -49,27 +44,21 @@ describe('token lifecycle (SPEC §2a)', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await startTestApp({
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      TOKEN_MAX_PER_USER: '3',
-      TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
-      TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
-      LOGIN_LIMIT_PER_MINUTE: '1000',
-    });
-    admin = await t.admin();
-    orgId = String(
-      (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body.organization.id,
-    );
-    devId = (await addMember(t, { email: 'dev@example.test' })).id;
-    dev = await signIn(t, 'dev@example.test');
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
+  afterAll(() => smtp.close());
+  const t = useTestContext(() => ({
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    TOKEN_MAX_PER_USER: '3',
+    TOKEN_CREATE_LIMIT_PER_MINUTE: '1000',
+    TOKEN_CREATE_LIMIT_PER_HOUR: '1000',
+    LOGIN_LIMIT_PER_MINUTE: '1000',
+  }));
+  beforeAll(async () => {
+    ({ id: devId, client: dev } = await t.newMember({ email: 'dev@example.test' }));
   });
 
   it('rotates: 201 with a new token of the same name, the old one kept for the overlap', async () => {
-    const old = await createToken(dev, 'deploy', 90);
+    const old = await t.newToken(dev, { name: 'deploy', expiresInDays: 90 });
     const before = Date.now();
     const response = await dev.post<Rotated>(`/api/v1/profile/tokens/${old.id}/rotate`, {
       overlapMinutes: 30,
@@ -79,7 +68,7 @@ describe('token lifecycle (SPEC §2a)', () => {
     const rotated = response.body;
     expect(rotated).toMatchObject({ name: 'deploy', rotatedFromId: old.id, access: 'read_write' });
     expect(rotated.id).not.toBe(old.id);
-    expect(rotated.token).not.toBe(old.token);
+    expect(rotated.token).not.toBe(old.secret);
     // The default lifetime for the new one (30 days), 30 minutes left for the old one.
     const items = await list(dev);
     const oldItem = items.find((i) => i.id === old.id) as TokenItem;
@@ -89,7 +78,7 @@ describe('token lifecycle (SPEC §2a)', () => {
     const overlapEnd = new Date(oldItem.expiresAt as string).getTime();
     expect(overlapEnd).toBeGreaterThanOrEqual(before + 30 * 60_000 - 1000);
     expect(overlapEnd).toBeLessThanOrEqual(Date.now() + 30 * 60_000 + 1000);
-    for (const raw of [old.token, rotated.token]) {
+    for (const raw of [old.secret, rotated.token]) {
       expect((await t.client().get('/api/v1/me', bearer(raw))).status).toBe(200);
     }
     const { rows } = await t.db.sql.query(
@@ -112,12 +101,12 @@ describe('token lifecycle (SPEC §2a)', () => {
     expect(mail.text).toContain('UTC');
     expect(mail.text).toContain('127.0.0.1');
     expect(mail.raw).not.toContain(rotated.token);
-    expect(mail.raw).not.toContain(old.token);
+    expect(mail.raw).not.toContain(old.secret);
     expect(mailsTo('dev@example.test', /rotated/)).toHaveLength(1);
   });
 
   it('never shortens past the old expiry, and refuses revoked, expired or rotated tokens with 409', async () => {
-    const short = await createToken(dev, 'short', 7);
+    const short = await t.newToken(dev, { name: 'short', expiresInDays: 7 });
     const { rows } = await t.db.sql.query(
       `update api_token set expires_at = now() + interval '10 minutes' where id = $1 returning expires_at`,
       [short.id],
@@ -131,24 +120,23 @@ describe('token lifecycle (SPEC §2a)', () => {
       new Date(rows[0].expires_at).getTime(),
     );
     const again = await dev.post(`/api/v1/profile/tokens/${short.id}/rotate`, {});
-    expect(again.status).toBe(409);
-    expect(again.body.code).toBe('token_not_rotatable');
+    expectProblem(again, 409, 'token_not_rotatable');
 
     await dev.request('DELETE', `/api/v1/profile/tokens/${rotated.body.id}`);
     const revoked = await dev.post(`/api/v1/profile/tokens/${rotated.body.id}/rotate`, {});
-    expect([revoked.status, revoked.body.code]).toEqual([409, 'token_not_rotatable']);
+    expectProblem(revoked, 409, 'token_not_rotatable');
 
-    const expired = await createToken(dev, 'expired', 7);
+    const expired = await t.newToken(dev, { name: 'expired', expiresInDays: 7 });
     await t.db.sql.query(
       `update api_token set expires_at = now() - interval '1 second' where id = $1`,
       [expired.id],
     );
     const late = await dev.post(`/api/v1/profile/tokens/${expired.id}/rotate`, {});
-    expect([late.status, late.body.code]).toEqual([409, 'token_not_rotatable']);
+    expectProblem(late, 409, 'token_not_rotatable');
   });
 
   it('validates the rotation body and answers 404 for unknown or foreign ids', async () => {
-    const token = await createToken(dev, 'validated', 30);
+    const token = await t.newToken(dev, { name: 'validated', expiresInDays: 30 });
     for (const body of [
       { overlapMinutes: -1 },
       { overlapMinutes: 10081 },
@@ -159,15 +147,15 @@ describe('token lifecycle (SPEC §2a)', () => {
       const response = await dev.post(`/api/v1/profile/tokens/${token.id}/rotate`, body);
       expect([JSON.stringify(body), response.status]).toEqual([JSON.stringify(body), 400]);
     }
-    const adminToken = await createToken(admin, 'admin-own', 30);
+    const adminToken = await t.newToken(t.admin, { name: 'admin-own', expiresInDays: 30 });
     for (const id of [adminToken.id, 'not-a-uuid', '00000000-0000-4000-8000-000000000000']) {
       const response = await dev.post(`/api/v1/profile/tokens/${id}/rotate`, {});
       expect([id, response.status, response.body.code]).toEqual([id, 404, 'token_not_found']);
     }
     const byToken = await t
       .client()
-      .post(`/api/v1/profile/tokens/${token.id}/rotate`, {}, bearer(token.token));
-    expect([byToken.status, byToken.body.code]).toEqual([403, 'token_not_allowed']);
+      .post(`/api/v1/profile/tokens/${token.id}/rotate`, {}, bearer(token.secret));
+    expectProblem(byToken, 403, 'token_not_allowed');
     await dev.request('DELETE', `/api/v1/profile/tokens/${token.id}`);
   });
 
@@ -178,43 +166,42 @@ describe('token lifecycle (SPEC §2a)', () => {
       [devId],
     );
     const full = [
-      await createToken(dev, 'a', 30),
-      await createToken(dev, 'b', 30),
-      await createToken(dev, 'c', 30),
+      await t.newToken(dev, { name: 'a', expiresInDays: 30 }),
+      await t.newToken(dev, { name: 'b', expiresInDays: 30 }),
+      await t.newToken(dev, { name: 'c', expiresInDays: 30 }),
     ];
     const rotated = await dev.post<Rotated>(`/api/v1/profile/tokens/${full[0].id}/rotate`, {});
     expect(rotated.status).toBe(201);
     expect((await list(dev)).map((i) => i.name).sort()).toEqual(['a', 'a', 'b', 'c']);
     const fourth = await dev.post('/api/v1/profile/tokens', { name: 'd' });
-    expect([fourth.status, fourth.body.code]).toEqual([409, 'token_limit_reached']);
+    expectProblem(fourth, 409, 'token_limit_reached');
     await dev.request('DELETE', `/api/v1/profile/tokens/${full[2].id}`);
     const sameName = await dev.post('/api/v1/profile/tokens', { name: 'A' });
-    expect([sameName.status, sameName.body.code]).toEqual([409, 'token_name_taken']);
+    expectProblem(sameName, 409, 'token_name_taken');
   });
 
   it('lists inactive tokens with revokedAt, revokedBy, expiredAt and the rotation links', async () => {
-    const byOwner = await createToken(dev, 'owner-revoked', 30);
+    const byOwner = await t.newToken(dev, { name: 'owner-revoked', expiresInDays: 30 });
     await dev.request('DELETE', `/api/v1/profile/tokens/${byOwner.id}`);
-    const bySuperuser = await createToken(dev, 'superuser-revoked', 30);
-    await admin.request('DELETE', `/api/v1/organizations/${orgId}/tokens/${bySuperuser.id}`);
-    const leaked = await createToken(dev, 'leaked', 30);
+    const bySuperuser = await t.newToken(dev, { name: 'superuser-revoked', expiresInDays: 30 });
+    await t.admin.request('DELETE', t.orgPath(`/tokens/${bySuperuser.id}`));
+    const leaked = await t.newToken(dev, { name: 'leaked', expiresInDays: 30 });
     expect(
-      (await t.client().post('/api/v1/token-leaks', { tokens: [leaked.token] })).status,
+      (await t.client().post('/api/v1/token-leaks', { tokens: [leaked.secret] })).status,
     ).toBeLessThan(300);
-    const outlived = await createToken(dev, 'outlived', 7);
+    const outlived = await t.newToken(dev, { name: 'outlived', expiresInDays: 7 });
     const rotated = await dev.post<Rotated>(`/api/v1/profile/tokens/${outlived.id}/rotate`, {
       overlapMinutes: 0,
     });
     expect(rotated.status).toBe(201);
-    expect((await t.client().get('/api/v1/me', bearer(outlived.token))).status).toBe(401);
+    expect((await t.client().get('/api/v1/me', bearer(outlived.secret))).status).toBe(401);
 
     const inactive = await list(dev, 'inactive');
     const byId = new Map(inactive.map((item) => [item.id, item]));
-    const adminId = String((await admin.get<{ user: { id: string } }>('/api/v1/me')).body.user.id);
     expect(byId.get(byOwner.id)?.revokedBy).toEqual({ kind: 'owner', userId: devId });
     expect(byId.get(bySuperuser.id)?.revokedBy).toEqual({
       kind: 'superuser',
-      userId: adminId,
+      userId: t.adminId,
       name: 'Administrator',
     });
     expect(byId.get(leaked.id)?.revokedBy).toEqual({ kind: 'leak_report' });
@@ -235,15 +222,13 @@ describe('token lifecycle (SPEC §2a)', () => {
     expect(all.length).toBe(active.length + inactive.length);
     expect((await dev.get('/api/v1/profile/tokens?state=gone')).status).toBe(400);
 
-    const org = await admin.get<{ items: (TokenItem & { owner: { id: string } })[] }>(
-      `/api/v1/organizations/${orgId}/tokens?state=inactive&limit=100`,
+    const org = await t.admin.get<{ items: (TokenItem & { owner: { id: string } })[] }>(
+      t.orgPath('/tokens?state=inactive&limit=100'),
     );
     expect(org.status).toBe(200);
     expect(org.body.items.map((i) => i.id)).toEqual(expect.arrayContaining([...byId.keys()]));
     expect(org.body.items.every((i) => i.revokedAt !== null || i.expiredAt !== null)).toBe(true);
-    const orgActive = await admin.get<{ items: TokenItem[] }>(
-      `/api/v1/organizations/${orgId}/tokens?limit=100`,
-    );
+    const orgActive = await t.admin.get<{ items: TokenItem[] }>(t.orgPath('/tokens?limit=100'));
     expect(orgActive.body.items.some((i) => byId.has(i.id))).toBe(false);
   });
 
@@ -282,26 +267,27 @@ describe('token lifecycle (SPEC §2a)', () => {
       .request('DELETE', `/api/v1/profile/tokens/${response.body.id}`, {
         headers: bearer(response.body.token),
       });
-    expect(refused.status).toBe(403);
-    expect(refused.body.code).toBe('insufficient_scope');
+    expectProblem(refused, 403, 'insufficient_scope');
     expect(refused.headers.get('www-authenticate')).toBe(
       'Bearer realm="keyhold", error="insufficient_scope"',
     );
   });
 
   it("revokes all of a member's tokens: 200 {revoked: n}, an event per token, one email", async () => {
-    const leaver = await addMember(t, { email: 'leaver@example.test' });
-    const client = await signIn(t, 'leaver@example.test');
-    const tokens = [await createToken(client, 'one', 30), await createToken(client, 'two', null)];
-    const token = await t.client().get('/api/v1/me', bearer(tokens[0].token));
+    const { client, ...leaver } = await t.newMember({ email: 'leaver@example.test' });
+    const tokens = [
+      await t.newToken(client, { name: 'one', expiresInDays: 30 }),
+      await t.newToken(client, { name: 'two', expiresInDays: null }),
+    ];
+    const token = await t.client().get('/api/v1/me', bearer(tokens[0].secret));
     expect(token.status).toBe(200);
-    const path = `/api/v1/organizations/${orgId}/members/${leaver.id}/tokens`;
-    const byToken = await t.client().request('DELETE', path, { headers: bearer(tokens[1].token) });
+    const path = t.orgPath(`/members/${leaver.id}/tokens`);
+    const byToken = await t.client().request('DELETE', path, { headers: bearer(tokens[1].secret) });
     expect(byToken.status).toBe(403);
-    const response = await admin.request('DELETE', path);
+    const response = await t.admin.request('DELETE', path);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ revoked: 2 });
-    for (const { token: raw } of tokens) {
+    for (const { secret: raw } of tokens) {
       expect((await t.client().get('/api/v1/me', bearer(raw))).status).toBe(401);
     }
     const { rows } = await t.db.sql.query(
@@ -315,11 +301,11 @@ describe('token lifecycle (SPEC §2a)', () => {
     expect(mail.text).toContain('Administrator');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(mailsTo('leaver@example.test', /revoked/)).toHaveLength(1);
-    expect((await admin.request('DELETE', path)).body).toEqual({ revoked: 0 });
-    const unknown = await admin.request(
+    expect((await t.admin.request('DELETE', path)).body).toEqual({ revoked: 0 });
+    const unknown = await t.admin.request(
       'DELETE',
-      `/api/v1/organizations/${orgId}/members/00000000-0000-4000-8000-000000000000/tokens`,
+      t.orgPath('/members/00000000-0000-4000-8000-000000000000/tokens'),
     );
-    expect([unknown.status, unknown.body.code]).toEqual([404, 'member_not_found']);
+    expectProblem(unknown, 404, 'member_not_found');
   });
 });

@@ -1,24 +1,22 @@
 import { generateToken } from '../src/tokens/token-format';
+import { bearer, useTestContext } from './support/context';
 import { addMember, createToken, eventually, signIn } from './support/fixtures';
 import { freePort, SmtpSink, startSmtpSink } from './support/smtp-sink';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp } from './support/test-app';
 
 describe('token notifications and audit through the API (SPEC §6, §7)', () => {
-  let t: TestApp;
   let smtp: SmtpSink;
-
   beforeAll(async () => {
     smtp = await startSmtpSink();
-    t = await startTestApp({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_RETRY_BASE_MS: '50' });
   });
-  afterAll(async () => {
-    await t.close();
-    await smtp.close();
-  });
+  afterAll(() => smtp.close());
+  const t = useTestContext(() => ({
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    MAIL_RETRY_BASE_MS: '50',
+  }));
 
   it('emails the owner on create and on revoke, with the request IP and user agent', async () => {
-    await addMember(t, { email: 'owner@example.test' });
-    const owner = await signIn(t, 'owner@example.test');
+    const { client: owner } = await t.newMember({ email: 'owner@example.test' });
     const created = await owner.post<{ id: string; token: string; preview: string }>(
       '/api/v1/profile/tokens',
       { name: 'Nightly <b>build</b>' },
@@ -57,31 +55,22 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
     expect(revokedMail.text).toContain('revoker/1.0');
     expect(revokedMail.text).toContain(created.body.preview);
 
-    const admin = await t.admin();
-    const orgId = (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body
-      .organization.id;
-    const events = await admin.get<{
+    const events = await t.admin.get<{
       items: { action: string; targetTokenId: string; userAgent: string }[];
-    }>(`/api/v1/organizations/${orgId}/audit-events?action=token.created`);
+    }>(t.orgPath('/audit-events?action=token.created'));
     expect(events.body.items.find((e) => e.targetTokenId === created.body.id)?.userAgent).toBe(
       'keyhold-cli/2.1',
     );
-    const revokes = await admin.get<{ items: { targetTokenId: string }[] }>(
-      `/api/v1/organizations/${orgId}/audit-events?action=token.revoked`,
+    const revokes = await t.admin.get<{ items: { targetTokenId: string }[] }>(
+      t.orgPath('/audit-events?action=token.revoked'),
     );
     expect(revokes.body.items.map((e) => e.targetTokenId)).toContain(created.body.id);
   });
 
   it('names the superuser in the email when a superuser revokes', async () => {
-    await addMember(t, { email: 'victim@example.test' });
-    const victim = await signIn(t, 'victim@example.test');
-    const token = await createToken(victim, 'to-be-revoked');
-    const admin = await t.admin();
-    const orgId = (await admin.get<{ organization: { id: string } }>('/api/v1/me')).body
-      .organization.id;
-    expect(
-      (await admin.request('DELETE', `/api/v1/organizations/${orgId}/tokens/${token.id}`)).status,
-    ).toBe(204);
+    const { client: victim } = await t.newMember({ email: 'victim@example.test' });
+    const token = await t.newToken(victim, { name: 'to-be-revoked' });
+    expect((await t.admin.request('DELETE', t.orgPath(`/tokens/${token.id}`))).status).toBe(204);
     const mail = await eventually(() =>
       smtp.messages.find(
         (m) =>
@@ -93,9 +82,8 @@ describe('token notifications and audit through the API (SPEC §6, §7)', () => 
   });
 
   it('sends exactly one email and one audit event for concurrent revokes', async () => {
-    await addMember(t, { email: 'racer@example.test' });
-    const racer = await signIn(t, 'racer@example.test');
-    const token = await createToken(racer, 'raced');
+    const { client: racer } = await t.newMember({ email: 'racer@example.test' });
+    const token = await t.newToken(racer, { name: 'raced' });
     await Promise.all(
       Array.from({ length: 5 }, () =>
         racer.request('DELETE', `/api/v1/profile/tokens/${token.id}`),
@@ -131,16 +119,15 @@ describe('leak reports (SPEC §6: revoked by leak report)', () => {
       const owner = await signIn(t, 'leaky@example.test');
       const leaked = await createToken(owner, 'pasted-in-a-gist');
       const kept = await createToken(owner, 'still-private');
-      const auth = (raw: string) => ({ authorization: `Bearer ${raw}` });
-      expect((await t.client().get('/api/v1/me', auth(leaked.token))).status).toBe(200);
+      expect((await t.client().get('/api/v1/me', bearer(leaked.token))).status).toBe(200);
       const report = await t.client().post('/api/v1/token-leaks', {
         tokens: [leaked.token, leaked.token, 'khp_not-even-a-token', generateToken('khp_')],
       });
       expect(report.status).toBe(202);
       // No oracle (SPEC §2a): the answer does not say which of them were live.
       expect(report.body).toEqual({ received: 4 });
-      expect((await t.client().get('/api/v1/me', auth(leaked.token))).status).toBe(401);
-      expect((await t.client().get('/api/v1/me', auth(kept.token))).status).toBe(200);
+      expect((await t.client().get('/api/v1/me', bearer(leaked.token))).status).toBe(401);
+      expect((await t.client().get('/api/v1/me', bearer(kept.token))).status).toBe(200);
       const { rows } = await t.db.sql.query(
         `select actor_via, actor_user_id, metadata from audit_event where action = 'token.revoked' and target_token_id = $1`,
         [leaked.id],
@@ -172,7 +159,7 @@ describe('leak reports (SPEC §6: revoked by leak report)', () => {
           body: { received: 1 },
         });
       }
-      expect((await t.client().get('/api/v1/me', auth(kept.token))).status).toBe(401);
+      expect((await t.client().get('/api/v1/me', bearer(kept.token))).status).toBe(401);
       expect((await t.client().post('/api/v1/token-leaks', { tokens: [] })).status).toBe(400);
     } finally {
       await t.close();

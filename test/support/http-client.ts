@@ -78,8 +78,12 @@ export class HttpClient {
     return this.request<T>('POST', path, { body, headers });
   }
 
-  async login(email: string, password: string): Promise<HttpResponse> {
-    const response = await this.post('/api/v1/auth/login', { email, password });
+  async login(
+    email: string,
+    password: string,
+    headers?: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const response = await this.post('/api/v1/auth/login', { email, password }, headers);
     if (response.status === 200) this.csrfToken = String(response.body.csrfToken);
     return response;
   }

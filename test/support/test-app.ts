@@ -22,12 +22,21 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the real app over HTTP on a random port, on its own freshly migrated database. */
-export async function startTestApp(
-  env: Record<string, string> = {},
-  db?: TestDatabase,
-): Promise<TestApp> {
-  const database = db ?? (await createTestDatabase());
+/** The real application built on `database`: not yet initialised, not listening. */
+export interface BuiltTestApp {
+  app: NestFastifyApplication;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+}
+
+/**
+ * Builds the real app exactly as `startTestApp` serves it (same config, logger and query
+ * counting) without opening a port: for service-level tests, which call its services directly.
+ */
+export async function buildTestApp(
+  env: Record<string, string>,
+  database: TestDatabase,
+): Promise<BuiltTestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -59,6 +68,16 @@ export async function startTestApp(
     // Tests read QueryCounter to prove what the hot path does not do.
     countQueries: true,
   });
+  return { app, logs };
+}
+
+/** Starts the real app over HTTP on a random port, on its own freshly migrated database. */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
+  const database = db ?? (await createTestDatabase());
+  const { app, logs } = await buildTestApp(env, database);
   recordAnswers(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
