@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { httpEdgeOptions, registerHttpEdge } from './common/http/http-edge';
 import { BODY_LIMIT, useJsonBodyParser } from './common/http/json-body';
 import { createRootLogger, NestPinoLogger } from './common/logging/logger';
+import { lazyRequestLogger } from './common/logging/request-logger';
 import { setupOpenApi } from './common/http/openapi';
 import { installSyncFirstRoutes } from './common/http/sync-first-routes';
 import { useFormBodyParsers } from './common/http/form-body-parsers';
@@ -32,6 +33,7 @@ export async function createApp({
   const root = logger ?? createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter({
     loggerInstance: root,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     trustProxy: config.http.trustProxy === false ? false : config.http.trustProxy,
     ...httpEdgeOptions(config.http),

@@ -13,9 +13,14 @@ import type { Principal } from '../common/access/principal';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+type RouteHandler = ReturnType<ExecutionContext['getHandler']>;
+type RouteOwner = ReturnType<ExecutionContext['getClass']>;
+
 /** The one global guard: identifies the caller and applies the route's declared AuthRule. */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly rules = new WeakMap<RouteHandler, { owner: RouteOwner; rule?: AuthRule }>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
@@ -24,10 +29,7 @@ export class AuthGuard implements CanActivate {
 
   /** Synchronous for a cached token (the hot path); a promise when anything must be read. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AuthRule | undefined>(AUTH_RULE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.ruleOf(context.getHandler(), context.getClass());
     if (!rule) {
       throw new CommonException(
         CommonErrorCode.RouteWithoutAuthRule,
@@ -49,6 +51,18 @@ export class AuthGuard implements CanActivate {
       this.authorize(rule, principal, request.method);
       return true;
     });
+  }
+
+  /** Route metadata does not change after start: read once per handler, not per request. */
+  private ruleOf(handler: RouteHandler, owner: RouteOwner): AuthRule | undefined {
+    const known = this.rules.get(handler);
+    if (known && known.owner === owner) return known.rule;
+    const rule = this.reflector.getAllAndOverride<AuthRule | undefined>(AUTH_RULE, [
+      handler,
+      owner,
+    ]);
+    this.rules.set(handler, { owner, rule });
+    return rule;
   }
 
   private identify(

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/access/auth-rule.decorator';
+import { CompiledResponse } from '../common/http/compiled-response';
 import { MeResponse } from './auth.dto';
 import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import { MeService } from './me.service';
@@ -18,6 +19,7 @@ export class MeController {
     summary: 'Who is calling, in which organization, and how they authenticated',
   })
   @ApiOkResponse({ type: MeResponse })
+  @CompiledResponse(MeResponse)
   get(@CurrentPrincipal() principal: Principal): MeResponse | Promise<MeResponse> {
     return this.me.describe(principal);
   }

@@ -30,15 +30,32 @@ function meResponse(principal: Principal, organization: OrganizationSummary): Me
   };
 }
 
-/** GET /me: synchronous once the organization summary is cached (the token hot path). */
+/**
+ * GET /me: synchronous once the organization summary is cached (the token hot path). Principals of
+ * cached tokens and organization summaries are immutable and replaced on any change, so the
+ * answer built for a pair is reused for as long as both are.
+ */
 @Injectable()
 export class MeService {
+  private readonly answers = new WeakMap<
+    Principal,
+    { organization: OrganizationSummary; response: MeResponse }
+  >();
+
   constructor(private readonly organizations: OrganizationsService) {}
 
   describe(principal: Principal): MeResponse | Promise<MeResponse> {
     const organization = this.organizations.getSummary(principal.organizationId);
     return organization instanceof Promise
-      ? organization.then((summary) => meResponse(principal, summary))
-      : meResponse(principal, organization);
+      ? organization.then((summary) => this.answer(principal, summary))
+      : this.answer(principal, organization);
+  }
+
+  private answer(principal: Principal, organization: OrganizationSummary): MeResponse {
+    const known = this.answers.get(principal);
+    if (known?.organization === organization) return known.response;
+    const response = meResponse(principal, organization);
+    if (Object.isFrozen(principal)) this.answers.set(principal, { organization, response });
+    return response;
   }
 }

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { Public } from '../common/access/auth-rule.decorator';
+import { CompiledResponse } from '../common/http/compiled-response';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
@@ -27,6 +28,7 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'The process is up' })
   @ApiOkResponse({ type: LivenessView })
+  @CompiledResponse(LivenessView)
   live(): LivenessView {
     return { status: 'ok' };
   }

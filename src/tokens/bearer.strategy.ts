@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import passport from 'passport';
 import { Strategy } from 'passport-http-bearer';
 import { invalidToken } from '../common/access/auth.errors';
 import type { TokenPrincipal } from '../common/access/principal';
@@ -13,35 +12,41 @@ export interface BearerRequest {
 
 type Settle = (error: unknown, principal?: TokenPrincipal) => void;
 
+/** The actions passport gives a strategy for one request (passport-strategy's contract). */
+interface StrategyAttempt {
+  authenticate(request: BearerRequest): void;
+  success(principal: TokenPrincipal): void;
+  fail(): void;
+  error(error: unknown): void;
+}
+
 /**
- * `Authorization: Bearer <token>` (RFC 6750) through passport-http-bearer. Registered with
- * passport directly rather than through @nestjs/passport's mixin, which awaits every
- * validation: here a cached token is accepted synchronously, without a promise on the hot path.
- * Each application has its own passport instance: on passport's process-global one, a second
- * app in the process (a test, a CLI context) replaced the first app's strategy and verifier.
+ * `Authorization: Bearer <token>` (RFC 6750), parsed by passport-http-bearer's strategy. The
+ * strategy is driven the way passport's authenticate() drives it (a per-request copy given
+ * success/fail/error), without passport's middleware: that allocated a middleware and a strategy
+ * copy per request and made a promise of what the verifier answers synchronously from its cache.
+ * Each application has its own strategy instance: on passport's process-global object, a second
+ * app in the process replaced the first app's verifier.
  */
 @Injectable()
 export class BearerStrategy {
-  private readonly passport = new passport.Passport();
+  private readonly strategy: object;
 
   constructor(verifier: TokenVerifier) {
-    this.passport.use(
-      'bearer',
-      new Strategy(
-        { realm: 'keyhold', passReqToCallback: true },
-        (request: unknown, token: string, done: Settle) => {
-          try {
-            const result = verifier.verify({
-              raw: token,
-              organizationId: (request as BearerRequest).organizationId,
-            });
-            if (result instanceof Promise) result.then((principal) => done(null, principal), done);
-            else done(null, result);
-          } catch (error) {
-            done(error);
-          }
-        },
-      ),
+    this.strategy = new Strategy(
+      { realm: 'keyhold', passReqToCallback: true },
+      (request: unknown, token: string, done: Settle) => {
+        try {
+          const result = verifier.verify({
+            raw: token,
+            organizationId: (request as BearerRequest).organizationId,
+          });
+          if (result instanceof Promise) result.then((principal) => done(null, principal), done);
+          else done(null, result);
+        } catch (error) {
+          done(error);
+        }
+      },
     );
   }
 
@@ -51,12 +56,11 @@ export class BearerStrategy {
     let settle: Settle = (error, principal) => {
       outcome = error || !principal ? { error: error ?? malformed() } : { principal };
     };
-    const handler = this.passport.authenticate(
-      'bearer',
-      { session: false },
-      (error: unknown, principal: TokenPrincipal | false) => settle(error, principal || undefined),
-    ) as (req: unknown, res: unknown, next: (error: unknown) => void) => void;
-    handler(request, {}, (error) => settle(error));
+    const attempt = Object.create(this.strategy) as StrategyAttempt;
+    attempt.success = (principal) => settle(null, principal);
+    attempt.fail = () => settle(null);
+    attempt.error = (error) => settle(error);
+    attempt.authenticate(request);
     if (outcome) {
       if ('principal' in outcome) return outcome.principal;
       throw toError(outcome.error);

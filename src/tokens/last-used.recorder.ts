@@ -1,5 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { cleanUserAgent } from '../common/http/request-meta';
 import { AppConfig } from '../config/app-config';
 import { ApiToken } from './api-token.entity';
 import { NewIpRow, RECENT_IPS_KEPT, TokenUseRepository } from './token-use.repository';
@@ -8,9 +9,11 @@ import { TokenEvents } from './token-events.service';
 export interface TokenUse {
   at: Date;
   method: string;
+  /** As requested; scrubbed when written (off the request path, once per token and flush). */
   path: string;
   ip: string;
-  userAgent: string;
+  /** The User-Agent header as sent; cleaned (scrubbed, bounded) when written. */
+  userAgent: string | string[] | undefined;
 }
 
 export { RECENT_IPS_KEPT };
@@ -104,7 +107,7 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
   private write(rows: [string, PendingUse][]): Promise<NewIpRow[]> {
     const uses = rows.map(([id, { latest, ips }]) => ({
       id,
-      latest,
+      latest: { ...latest, userAgent: cleanUserAgent(latest.userAgent) },
       ips: [...ips].map(([ip, seen]) => ({ ip, first: seen.first, last: seen.last })),
     }));
     return this.uses.write(this.orm.em.fork(), uses);

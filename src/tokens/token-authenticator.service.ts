@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { requestedOrganization, TokenCredential } from '../common/access/credentials';
 import type { TokenPrincipal } from '../common/access/principal';
-import { requestMetaOf } from '../common/http/request-meta';
+import { clientIp } from '../common/http/request-meta';
 import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
 import { TokenVerifier } from './token-verifier.service';
@@ -39,13 +39,14 @@ export class TokenAuthenticator {
   }
 
   private noteUse(principal: TokenPrincipal, request: FastifyRequest): TokenPrincipal {
-    const meta = requestMetaOf(request);
+    const url = request.url;
+    const query = url.indexOf('?');
     this.lastUsed.record(principal.tokenId, {
       at: new Date(),
       method: request.method,
-      path: request.url.split('?')[0],
-      ip: meta.ip,
-      userAgent: meta.userAgent,
+      path: query === -1 ? url : url.slice(0, query),
+      ip: clientIp(request),
+      userAgent: request.headers['user-agent'],
     });
     return principal;
   }

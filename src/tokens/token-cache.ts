@@ -20,9 +20,13 @@ export const POSITIVE_TTL_MS = 30_000;
 // Unknown tokens are remembered briefly so that repeats of one bad token cost no query.
 export const NEGATIVE_TTL_MS = 5_000;
 
+// A hit moves its entry to the young end of the LRU at most this often (each move is a delete and
+// an insert of a 64-character key): eviction order is exact to within this interval.
+const TOUCH_INTERVAL_MS = 1_000;
+
 /** A bounded map whose entries expire; Map order doubles as least-recently-used order. */
 class ExpiringLru<V> {
-  private readonly entries = new Map<string, { value: V; storedAt: number }>();
+  private readonly entries = new Map<string, { value: V; storedAt: number; touchedAt: number }>();
 
   constructor(
     private readonly maxEntries: number,
@@ -33,18 +37,23 @@ class ExpiringLru<V> {
   get(key: string): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (Date.now() - entry.storedAt >= this.ttlMs) {
+    const now = Date.now();
+    if (now - entry.storedAt >= this.ttlMs) {
       this.delete(key);
       return undefined;
     }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    if (now - entry.touchedAt >= TOUCH_INTERVAL_MS) {
+      entry.touchedAt = now;
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.value;
   }
 
   set(key: string, value: V): void {
     this.delete(key);
-    this.entries.set(key, { value, storedAt: Date.now() });
+    const now = Date.now();
+    this.entries.set(key, { value, storedAt: now, touchedAt: now });
     if (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.delete(oldest);

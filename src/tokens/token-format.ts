@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { hash, randomInt } from 'node:crypto';
 import {
   TOKEN_CHECKSUM_LENGTH as CHECKSUM_LENGTH,
   tokenChecksum as checksumOf,
@@ -28,8 +28,8 @@ export function isWellFormedToken(raw: string, prefix: string): boolean {
   return checksumOf(body) === raw.slice(-CHECKSUM_LENGTH);
 }
 
-/** The only stored form of a token. */
-export const tokenDigest = (raw: string): string => createHash('sha256').update(raw).digest('hex');
+/** The only stored form of a token (one-shot hash: a third of createHash's cost per call). */
+export const tokenDigest = (raw: string): string => hash('sha256', raw, 'hex');
 
 /** First 12 characters + … + last 4 (checksum characters: they reveal nothing of the secret). */
 export const tokenPreview = (raw: string): string => `${raw.slice(0, 12)}…${raw.slice(-4)}`;

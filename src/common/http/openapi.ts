@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { applyCompiledResponses } from './compiled-response';
 import { EDGE_ERROR_CODES, sharedComponents } from './openapi-components';
 import { completeOperations } from './openapi-operations';
 
@@ -80,5 +81,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 /** OpenAPI 3 at /api/docs-json and a browsable page at /api/docs. */
 export function setupOpenApi(app: NestFastifyApplication): void {
   const document = buildOpenApiDocument(app);
+  applyCompiledResponses(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
