@@ -37,4 +37,6 @@ EXPOSE 3000
 # Readiness: database, cache listener and Redis (when configured); fetch is built into Node.
 HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/src/main.js"]
+# A 32 MiB young generation: at ~40k req/s the default 16 MiB promoted in-flight requests to the
+# old generation on some runs (GC 7 µs per request instead of 0.7; see README, Benchmark).
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

@@ -8,26 +8,29 @@ const isTokenPrincipal = (principal: Principal): principal is TokenPrincipal =>
 
 /** The GET /me answer: who the principal is, in which organization, and how they authenticated. */
 function meResponse(principal: Principal, organization: OrganizationSummary): MeResponse {
-  return {
-    user: {
+  // Frozen throughout: the answer is reused, and its serialised text with it.
+  return Object.freeze({
+    user: Object.freeze({
       id: principal.userId,
       email: principal.email,
       name: principal.name,
       authMethod: principal.authMethod,
-    },
+    }),
     organization,
     isSuperuser: principal.isSuperuser,
-    permissions: [...principal.permissions],
-    auth: isTokenPrincipal(principal)
-      ? {
-          kind: 'token',
-          tokenId: principal.tokenId,
-          tokenName: principal.tokenName,
-          expiresAt: principal.tokenExpiresAt,
-          access: principal.tokenAccess,
-        }
-      : { kind: 'session' },
-  };
+    permissions: Object.freeze([...principal.permissions]) as string[],
+    auth: Object.freeze(
+      isTokenPrincipal(principal)
+        ? {
+            kind: 'token' as const,
+            tokenId: principal.tokenId,
+            tokenName: principal.tokenName,
+            expiresAt: principal.tokenExpiresAt,
+            access: principal.tokenAccess,
+          }
+        : { kind: 'session' as const },
+    ),
+  });
 }
 
 /**

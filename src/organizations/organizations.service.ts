@@ -66,7 +66,8 @@ export class OrganizationsService {
           'No such organization.',
         );
       }
-      const summary = { id: organization.id, slug: organization.slug, name: organization.name };
+      const { id: orgId, slug, name } = organization;
+      const summary = Object.freeze({ id: orgId, slug, name });
       summaries.set(id, { summary, at: Date.now() });
       return summary;
     });

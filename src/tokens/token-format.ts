@@ -17,9 +17,13 @@ export function generateToken(prefix: string): string {
   return body + checksumOf(body);
 }
 
+/** How long every token with this prefix is. */
+export const tokenLength = (prefix: string): number =>
+  prefix.length + SECRET_LENGTH + CHECKSUM_LENGTH;
+
 /** Shape and checksum only: a token failing this never reaches the database. */
 export function isWellFormedToken(raw: string, prefix: string): boolean {
-  if (raw.length !== prefix.length + SECRET_LENGTH + CHECKSUM_LENGTH || !raw.startsWith(prefix)) {
+  if (raw.length !== tokenLength(prefix) || !raw.startsWith(prefix)) {
     return false;
   }
   const rest = raw.slice(prefix.length);

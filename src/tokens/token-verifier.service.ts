@@ -8,7 +8,9 @@ import { UsersService } from '../users/users.service';
 import { ApiToken } from './api-token.entity';
 import { TokenAccessChanges } from './token-access-changes.service';
 import { TokenCache, VerifiedToken } from './token-cache';
-import { isWellFormedToken, tokenDigest } from './token-format';
+import { isWellFormedToken, tokenDigest, tokenLength } from './token-format';
+
+const malformed = () => invalidToken('The token is malformed or its checksum is wrong.');
 
 export interface TokenPresentation {
   raw: string;
@@ -29,25 +31,31 @@ export class TokenVerifier {
     { generation: number; result: Promise<VerifiedToken | null> }
   >();
 
+  private readonly length: number;
+
   constructor(
     private readonly em: EntityManager,
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly cache: TokenCache,
     private readonly access: TokenAccessChanges,
-  ) {}
+  ) {
+    this.length = tokenLength(config.tokens.prefix);
+  }
 
   /**
    * Synchronous on a cache hit (no promise, no allocation: the cached principal is returned
-   * as is), so the hot path costs a checksum, a SHA-256 and a map lookup.
+   * as is), so the hot path costs a SHA-256 and a map lookup.
    */
   verify(presented: TokenPresentation): TokenPrincipal | Promise<TokenPrincipal> {
-    if (!isWellFormedToken(presented.raw, this.config.tokens.prefix)) {
-      throw invalidToken('The token is malformed or its checksum is wrong.');
-    }
-    const digest = tokenDigest(presented.raw);
+    const { raw } = presented;
+    if (raw.length !== this.length) throw malformed();
+    const digest = tokenDigest(raw);
+    // Only lookups of well-formed tokens are cached (below): a hit has had its shape and checksum
+    // checked already, so the token is parsed once, not on every request.
     const cached = this.cache.get(digest);
     if (cached !== undefined) return this.check(cached, presented);
+    if (!isWellFormedToken(raw, this.config.tokens.prefix)) throw malformed();
     return this.lookup(digest).then((token) => this.check(token, presented));
   }
 

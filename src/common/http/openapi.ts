@@ -81,6 +81,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 /** OpenAPI 3 at /api/docs-json and a browsable page at /api/docs. */
 export function setupOpenApi(app: NestFastifyApplication): void {
   const document = buildOpenApiDocument(app);
-  applyCompiledResponses(document);
+  applyCompiledResponses(app, document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
