@@ -1,3 +1,4 @@
+import { TokenChannel } from '../src/common/access/token-kinds';
 import type { TokenRevokedMail } from '../src/mail/mail.types';
 import {
   created,
@@ -68,7 +69,7 @@ describe('mail: token notifications through the outbox (real SMTP)', () => {
       [{ kind: 'leak_report' }, /^ {2}Revoked by: +Keyhold, .*reported as publicly exposed$/m],
     ];
     const inputs = cases.map(([revokedBy]) => ({
-      ...created({ channel: 'api_token_auth' }),
+      ...created({ channel: TokenChannel.ApiTokenAuth }),
       revokedBy,
     }));
     await inTransaction(t, async (mail) => {

@@ -1,4 +1,4 @@
-import { TokenChannel } from '../src/tokens/api-token.entity';
+import { TokenChannel } from '../src/common/access/token-kinds';
 import { TokenRotation } from '../src/tokens/token-rotation.service';
 import { NewToken, TokensService } from '../src/tokens/tokens.service';
 import { OrganizationsService } from '../src/organizations/organizations.service';

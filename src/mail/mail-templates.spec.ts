@@ -1,3 +1,4 @@
+import { TokenAccess, TokenChannel } from '../common/access/token-kinds';
 import {
   escapeHtml,
   humanUtc,
@@ -16,7 +17,7 @@ const payload = (overrides: Partial<TokenMailPayload> = {}): TokenMailPayload =>
   at: '2026-11-23T10:11:12.000Z',
   ip: '2001:db8::1',
   userAgent: 'curl/8.4.0',
-  channel: 'profile',
+  channel: TokenChannel.Profile,
   ...overrides,
 });
 
@@ -139,7 +140,7 @@ describe('lifecycle mail templates', () => {
   );
 
   it('shows the access level when known', () => {
-    expect(renderMail('token_created', payload({ access: 'read_only' })).text).toMatch(
+    expect(renderMail('token_created', payload({ access: TokenAccess.ReadOnly })).text).toMatch(
       /Access:\s+read-only/,
     );
   });

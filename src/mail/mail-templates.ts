@@ -1,3 +1,4 @@
+import { TokenAccess, TokenChannel } from '../common/access/token-kinds';
 import { flattenText } from '../common/text';
 import type {
   MailKind,
@@ -5,8 +6,6 @@ import type {
   PasswordChangedPayload,
   RenderedMail,
   RevokedBy,
-  TokenAccessLevel,
-  TokenChannel,
   TokenMailKind,
   TokenMailPayload,
 } from './mail.types';
@@ -55,8 +54,8 @@ export function humanUtc(at: Date): string {
 }
 
 const CHANNELS: Record<TokenChannel, string> = {
-  profile: 'your profile (web app or profile API)',
-  api_token_auth: 'the api-token-auth endpoint (sign-in with email and password)',
+  [TokenChannel.Profile]: 'your profile (web app or profile API)',
+  [TokenChannel.ApiTokenAuth]: 'the api-token-auth endpoint (sign-in with email and password)',
 };
 
 function revokedByLabel(by: RevokedBy | undefined): string {
@@ -70,9 +69,9 @@ function revokedByLabel(by: RevokedBy | undefined): string {
   }
 }
 
-const ACCESS: Record<TokenAccessLevel, string> = {
-  read_write: 'read and write (every request your account may make)',
-  read_only: 'read-only (GET requests only)',
+const ACCESS: Record<TokenAccess, string> = {
+  [TokenAccess.ReadWrite]: 'read and write (every request your account may make)',
+  [TokenAccess.ReadOnly]: 'read-only (GET requests only)',
 };
 
 export const IF_NOT_YOU_ROTATED =

@@ -1,7 +1,6 @@
-/** How the token came to exist: created on the profile API or obtained from `api-token-auth`. */
-export type TokenChannel = 'profile' | 'api_token_auth';
+import type { TokenAccess, TokenChannel } from '../common/access/token-kinds';
 
-export type TokenAccessLevel = 'read_only' | 'read_write';
+export type { TokenAccess, TokenChannel };
 
 export type RevokedBy =
   { kind: 'owner' } | { kind: 'superuser'; name: string } | { kind: 'leak_report' };
@@ -17,7 +16,7 @@ export interface TokenCreatedMail {
   ip: string;
   userAgent: string;
   channel: TokenChannel;
-  access?: TokenAccessLevel;
+  access?: TokenAccess;
 }
 
 export interface TokenRevokedMail extends TokenCreatedMail {
@@ -86,7 +85,7 @@ export interface TokenMailPayload {
   ip: string;
   userAgent: string;
   channel: TokenChannel;
-  access?: TokenAccessLevel;
+  access?: TokenAccess;
   revokedBy?: RevokedBy;
   newPreview?: string;
   oldExpiresAt?: string;

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { TokenAccess, TokenChannel } from '../common/access/token-kinds';
 import { Organization } from '../organizations/organization.entity';
 import { User } from '../users/user.entity';
-
-export enum TokenAccess {
-  ReadOnly = 'read_only',
-  ReadWrite = 'read_write',
-}
 
 const REVOKED_BY_KINDS = ['owner', 'superuser', 'leak_report'] as const;
 export type RevokedByKind = (typeof REVOKED_BY_KINDS)[number];
@@ -16,11 +12,6 @@ export interface RecentIp {
   ip: string;
   firstSeenAt: string;
   lastSeenAt: string;
-}
-
-export enum TokenChannel {
-  Profile = 'profile',
-  ApiTokenAuth = 'api_token_auth',
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Principal } from '../common/access/principal';
 import { decodeTimeCursor, Page, toPage } from '../common/http/pagination';
 import type { RequestMeta } from '../common/http/request-meta';
 import { UsersService } from '../users/users.service';
-import { TokenChannel } from './api-token.entity';
+import { TokenChannel } from '../common/access/token-kinds';
 import { IssuedToken } from './token-issuing';
 import { TokenRotation } from './token-rotation.service';
 import { revokerIds, tokenView } from './token.view';

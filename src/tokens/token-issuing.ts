@@ -5,7 +5,8 @@ import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
-import { ApiToken, TokenAccess, TokenChannel } from './api-token.entity';
+import { ApiToken } from './api-token.entity';
+import { TokenAccess, TokenChannel } from '../common/access/token-kinds';
 import { generateToken, tokenDigest, tokenPreview } from './token-format';
 import { TokensErrorCode, TokensException } from './tokens.errors';
 

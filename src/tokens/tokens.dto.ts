@@ -12,7 +12,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../common/http/pagination';
-import { TokenAccess } from './api-token.entity';
+import { TokenAccess } from '../common/access/token-kinds';
 import { EnteredPassword, stacked, trimText } from '../common/http/field-decorators';
 
 export const EXPIRY_CHOICES = [7, 30, 90, 365] as const;

@@ -1,3 +1,4 @@
+import { TokenChannel } from '../../src/common/access/token-kinds';
 /** Queueing mail in tests the way the token services do, and reading what became of it. */
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { MailService } from '../../src/mail/mail.service';
@@ -37,7 +38,7 @@ export function created(overrides: Partial<TokenCreatedMail> = {}): TokenCreated
     at: new Date('2026-11-23T10:11:12.000Z'),
     ip: '203.0.113.7',
     userAgent: 'curl/8.4.0 (x86_64-pc-linux-gnu)',
-    channel: 'profile',
+    channel: TokenChannel.Profile,
     ...overrides,
   };
 }
