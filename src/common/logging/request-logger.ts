@@ -22,7 +22,8 @@ class RequestLogger {
   }
 
   get level(): string {
-    return this.made?.level ?? this.options.level ?? this.parent.level;
+    // Fastify passes an empty level for contexts without one (404s): pino ignores it, so do we.
+    return this.made?.level ?? (this.options.level || this.parent.level);
   }
 
   set level(level: string) {
