@@ -1,3 +1,4 @@
+import type { IdleResult } from './idle';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, totalmem } from 'node:os';
@@ -49,7 +50,7 @@ export interface BenchReport {
     idleSeconds: number;
   };
   /** Database transactions of the idle instance (bench/idle.ts), before any load. */
-  idle?: { seconds: number; transactions: number; perSecond: number };
+  idle?: IdleResult;
   seeding: { storedTokens: number; seconds: number }[];
   scenarios: ScenarioResult[];
   ratios: {

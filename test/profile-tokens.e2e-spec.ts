@@ -217,7 +217,7 @@ describe('profile tokens API (SPEC §2, §5)', () => {
     const sso = await t.newMember({ email: 'sso@example.test', sso: true });
     // An SSO session as the SSO callback creates it (tested end to end with a real provider elsewhere).
     const { SessionsService } = await import('../src/sessions/sessions.service');
-    const { AuthMethod } = await import('../src/users/membership.entity');
+    const { AuthMethod } = await import('../src/common/access/auth-method');
     const { MikroORM, RequestContext } = await import('@mikro-orm/postgresql');
     const issued = await RequestContext.create(t.app.get(MikroORM).em.fork(), () =>
       t.app

@@ -1,4 +1,4 @@
-import { AuthMethod } from '../src/users/membership.entity';
+import { AuthMethod } from '../src/common/access/auth-method';
 import { UsersService } from '../src/users/users.service';
 import { expectProblem } from './support/context';
 import { PASSWORD } from './support/fixtures';

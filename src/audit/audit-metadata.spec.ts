@@ -1,5 +1,5 @@
 import type { Principal } from '../common/access/principal';
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { sanitizeMetadata } from './audit-metadata';
 import { actorOf } from './audit.service';
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, MaxLength } from 'class-validator';
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { EnteredPassword } from '../common/http/field-decorators';
 
 export class LoginDto {

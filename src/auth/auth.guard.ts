@@ -10,6 +10,7 @@ import { CSRF_COOKIE, CSRF_HEADER } from '../common/access/cookies';
 import { Credential, extractCredential, isTokenCredential } from '../common/access/credentials';
 import { TokenAuthenticator } from '../tokens/token-authenticator.service';
 import type { Principal } from '../common/access/principal';
+import { then } from '../common/maybe-promise';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -41,12 +42,12 @@ export class AuthGuard implements CanActivate {
     if (rule.public) {
       // A token presented to a session-only public endpoint (login, api-token-auth) is refused.
       if (!rule.sessionOnly || !isTokenCredential(credential)) return true;
-      return settle(this.tokens.authenticate(credential, request), (principal) => {
+      return then(this.tokens.authenticate(credential, request), (principal) => {
         this.authorize(rule, principal, request.method);
         return true;
       });
     }
-    return settle(this.identify(credential, request), (principal) => {
+    return then(this.identify(credential, request), (principal) => {
       request.principal = principal;
       this.authorize(rule, principal, request.method);
       return true;
@@ -142,9 +143,4 @@ function insufficientScope(): AuthException {
     'This token is read-only: it may only make GET, HEAD and OPTIONS requests.',
     { headers: { 'www-authenticate': 'Bearer realm="keyhold", error="insufficient_scope"' } },
   );
-}
-
-/** Applies `next` now to a plain value, or later to a promise's. */
-function settle<T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
 }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../common/access/auth-rule.decorator';
 import { CompiledResponse } from '../common/http/compiled-response';
 import { MeResponse } from './auth.dto';
@@ -18,7 +18,6 @@ export class MeController {
     operationId: 'getMe',
     summary: 'Who is calling, in which organization, and how they authenticated',
   })
-  @ApiOkResponse({ type: MeResponse })
   @CompiledResponse(MeResponse)
   get(@CurrentPrincipal() principal: Principal): MeResponse | Promise<MeResponse> {
     return this.me.describe(principal);

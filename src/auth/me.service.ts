@@ -1,3 +1,4 @@
+import { then } from '../common/maybe-promise';
 import { Injectable } from '@nestjs/common';
 import { OrganizationSummary, OrganizationsService } from '../organizations/organizations.service';
 import type { MeResponse } from './auth.dto';
@@ -49,9 +50,7 @@ export class MeService {
 
   describe(principal: Principal): MeResponse | Promise<MeResponse> {
     const organization = this.organizations.getSummary(principal.organizationId);
-    return organization instanceof Promise
-      ? organization.then((summary) => this.answer(principal, summary))
-      : this.answer(principal, organization);
+    return then(organization, (summary) => this.answer(principal, summary));
   }
 
   private answer(principal: Principal, organization: OrganizationSummary): MeResponse {

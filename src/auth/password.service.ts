@@ -6,7 +6,8 @@ import type { RequestMeta } from '../common/http/request-meta';
 import { RateLimitService } from '../common/rate-limit/rate-limit.service';
 import { AppConfig } from '../config/app-config';
 import { MailService } from '../mail/mail.service';
-import { AuthMethod, Membership } from '../users/membership.entity';
+import { Membership } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { UsersErrorCode, UsersException } from '../users/users.errors';
 import { UsersService } from '../users/users.service';
 import { AuthErrorCode, AuthException } from '../common/access/auth.errors';
@@ -53,8 +54,9 @@ export class PasswordService {
       );
     }
     const sessionId = principal.sessionId;
+    const passwordHash = await this.users.newPasswordHash(newPassword);
     await this.em.transactional(async () => {
-      const changed = await this.users.setPassword(member.user.id, newPassword, sessionId);
+      const changed = await this.users.setPassword(member.user.id, passwordHash, sessionId);
       await this.recorded(changed, actorOf(principal), meta, 'self');
     });
   }
@@ -63,8 +65,9 @@ export class PasswordService {
   async reset(email: string, newPassword: string, meta: RequestMeta): Promise<Membership> {
     const member = await this.users.findByEmail(email);
     if (!member) throw new UsersException(UsersErrorCode.UserNotFound, `No user "${email}".`);
+    const passwordHash = await this.users.newPasswordHash(newPassword);
     return this.em.transactional(async () => {
-      const changed = await this.users.setPassword(member.user.id, newPassword);
+      const changed = await this.users.setPassword(member.user.id, passwordHash);
       await this.recorded(changed, SYSTEM_ACTOR, meta, 'operator');
       return changed;
     });

@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { randomSecret } from '../common/crypto';
 import { parseArgs } from 'node:util';
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { INestApplicationContext } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import {
-  OrganizationsErrorCode,
-  OrganizationsException,
-} from '../organizations/organizations.errors';
+import { organizationNotFound } from '../common/access/organization-scope';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ALL_PERMISSIONS, Permission } from '../common/access/permission';
 import { SsoService } from '../sso/sso.service';
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { UsersService } from '../users/users.service';
 import { processSecretInput, SecretInput, secretOption } from './secret-input';
 import { UsageError } from './usage-error';
@@ -67,7 +64,7 @@ const orgCreate: Command = async (app, args, input) => {
     input,
   );
   const generated = given === undefined;
-  const password = given ?? randomBytes(18).toString('base64url');
+  const password = given ?? randomSecret(18);
   const { organization, admin } = await inTransaction(app, async () => {
     const created = await app.get(OrganizationsService).createWithAdmin({
       name: required(values, 'name'),
@@ -94,10 +91,7 @@ const orgCreate: Command = async (app, args, input) => {
 async function findOrganization(app: INestApplicationContext, slug: string) {
   const organization = await app.get(OrganizationsService).findBySlug(slug);
   if (!organization) {
-    throw new OrganizationsException(
-      OrganizationsErrorCode.OrganizationNotFound,
-      `No organization "${slug}".`,
-    );
+    throw organizationNotFound(`No organization "${slug}".`);
   }
   return organization;
 }

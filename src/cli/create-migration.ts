@@ -10,6 +10,7 @@ import { resolveDatabase } from '../database/resolve-database';
 import {
   entityOrm,
   hasDrift,
+  indexDrift,
   schemaDrift,
   withMigratedScratchDatabase,
 } from '../database/schema-drift';
@@ -113,8 +114,7 @@ async function check(orm: MikroORM): Promise<number> {
 
 /** Warns about what MikroORM's generator cannot see (it compares expression indexes by name). */
 async function warnAboutIndexes(orm: MikroORM): Promise<void> {
-  const { indexes } = await schemaDrift(orm);
-  for (const index of indexes) {
+  for (const index of await indexDrift(orm)) {
     console.error(`Not generated, write it by hand (drop and create the index): ${index}`);
   }
 }

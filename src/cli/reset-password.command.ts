@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomSecret } from '../common/crypto';
 import { parseArgs } from 'node:util';
 import { INestApplicationContext } from '@nestjs/common';
 import { PasswordService } from '../auth/password.service';
@@ -25,7 +25,7 @@ export async function userResetPassword(
   if (!email) throw new UsageError('--email is required');
   const supplied = values['password-stdin'] ? (await input()).split(/\r?\n/)[0] : undefined;
   if (supplied === '') throw new UsageError('--password-stdin: stdin held no password');
-  const password = supplied ?? randomBytes(18).toString('base64url');
+  const password = supplied ?? randomSecret(18);
   const member = await app.get(PasswordService).reset(email, password, cliRequestMeta());
   return {
     action: 'user:reset-password',

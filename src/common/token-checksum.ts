@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const TOKEN_SECRET_LENGTH = 32;
 export const TOKEN_CHECKSUM_LENGTH = 6;
 

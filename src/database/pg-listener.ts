@@ -52,6 +52,8 @@ export interface PgListenerOptions {
   connectTimeoutMs: number;
   /** 0: no ping (the owner has its own safety net, e.g. a periodic sweep). */
   pingMs: number;
+  /** Bound on the LISTEN statement itself (pg's query_timeout); none when unset. */
+  queryTimeoutMs?: number;
   onNotification(payload: string): void;
   /** After LISTEN took effect (first time and after every reconnect). */
   onListening(): void;
@@ -91,12 +93,13 @@ export class PgListener {
   }
 
   private async connect(): Promise<void> {
-    const { url, channel, name, connectTimeoutMs, pingMs } = this.options;
+    const { url, channel, name, connectTimeoutMs, pingMs, queryTimeoutMs } = this.options;
     const client = new Client({
       connectionString: url,
       keepAlive: true,
       application_name: name,
       connectionTimeoutMillis: connectTimeoutMs,
+      query_timeout: queryTimeoutMs,
     });
     client.on('notification', (message) => {
       if (message.channel === channel) this.options.onNotification(message.payload ?? '');

@@ -54,7 +54,7 @@ const canonicalIndex = (sql: string): string =>
     .replace(/\bpublic\.|\busing btree\b|"/g, '')
     .replace(/[()\s]/g, '');
 
-async function indexDrift(orm: MikroORM): Promise<string[]> {
+export async function indexDrift(orm: MikroORM): Promise<string[]> {
   const rows = await orm.em.getConnection().execute<{ name: string; definition: string }[]>(
     `select c.relname as name, pg_get_indexdef(c.oid) as definition from pg_class c
        join pg_namespace n on n.oid = c.relnamespace

@@ -30,7 +30,6 @@ export class HealthController {
   @Get('live')
   @Public()
   @ApiOperation({ summary: 'The process is up' })
-  @ApiOkResponse({ type: LivenessView })
   @CompiledResponse(LivenessView)
   live(): LivenessView {
     return LIVE;

@@ -1,7 +1,5 @@
 import type { TokenAccess, TokenChannel } from '../common/access/token-kinds';
 
-export type { TokenAccess, TokenChannel };
-
 export type RevokedBy =
   { kind: 'owner' } | { kind: 'superuser'; name: string } | { kind: 'leak_report' };
 

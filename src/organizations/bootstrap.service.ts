@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomSecret } from '../common/crypto';
+import { randomUUID } from 'node:crypto';
 import { CreateRequestContext, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
@@ -26,7 +27,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       await lockForTransaction(em, 'keyhold.bootstrap');
       if ((await this.organizations.count()) > 0) return;
       const { orgName, adminEmail, adminPassword } = this.config.bootstrap;
-      const password = adminPassword ?? randomBytes(18).toString('base64url');
+      const password = adminPassword ?? randomSecret(18);
       const { organization, admin } = await this.organizations.createWithAdmin({
         name: orgName ?? 'My Organization',
         adminEmail: adminEmail ?? 'admin@keyhold.local',

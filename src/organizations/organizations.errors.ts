@@ -4,7 +4,6 @@ import { exceptionFor, registerErrors } from '../common/errors/keyhold.exception
 export enum OrganizationsErrorCode {
   SlugTaken = 'organization_slug_taken',
   InvalidSlug = 'invalid_organization_slug',
-  OrganizationNotFound = 'organization_not_found',
   InvalidTokenLifetime = 'invalid_token_lifetime',
 }
 
@@ -13,7 +12,6 @@ export const OrganizationsException = exceptionFor(
   registerErrors<OrganizationsErrorCode>({
     organization_slug_taken: { status: HttpStatus.CONFLICT, title: 'That slug is already in use' },
     invalid_organization_slug: { status: HttpStatus.BAD_REQUEST, title: 'Invalid slug' },
-    organization_not_found: { status: HttpStatus.NOT_FOUND, title: 'No such organization' },
     invalid_token_lifetime: {
       status: HttpStatus.BAD_REQUEST,
       title: 'Invalid maximum token lifetime',

@@ -1,9 +1,11 @@
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Permission } from '../common/access/permission';
-import { AuthMethod, Membership } from '../users/membership.entity';
+import { Membership } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { UsersService } from '../users/users.service';
 import { Organization } from './organization.entity';
+import { organizationNotFound } from '../common/access/organization-scope';
 import { OrganizationsErrorCode, OrganizationsException } from './organizations.errors';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -61,10 +63,7 @@ export class OrganizationsService {
     if (cached && Date.now() - cached.at < SUMMARY_TTL_MS) return cached.summary;
     return this.findById(id).then((organization) => {
       if (!organization) {
-        throw new OrganizationsException(
-          OrganizationsErrorCode.OrganizationNotFound,
-          'No such organization.',
-        );
+        throw organizationNotFound();
       }
       const { id: orgId, slug, name } = organization;
       const summary = Object.freeze({ id: orgId, slug, name });
@@ -82,10 +81,7 @@ export class OrganizationsService {
   async setMaxTokenLifetime(slug: string, days: number | null): Promise<Organization> {
     const organization = await this.findBySlug(slug);
     if (!organization) {
-      throw new OrganizationsException(
-        OrganizationsErrorCode.OrganizationNotFound,
-        `No organization "${slug}".`,
-      );
+      throw organizationNotFound(`No organization "${slug}".`);
     }
     if (days !== null && (!Number.isInteger(days) || days < 1 || days > 3650)) {
       throw new OrganizationsException(

@@ -5,7 +5,7 @@ import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import type { Principal } from '../common/access/principal';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
-import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { OrganizationScopeErrorCode } from '../common/access/organization-scope';
 import { UsersErrorCode } from '../users/users.errors';
 import { AddMemberDto, MemberPage, MembersQuery, MemberView, UpdateMemberDto } from './members.dto';
 import { PermissionsErrorCode } from './permissions.errors';
@@ -23,7 +23,7 @@ export class MembersController {
     summary: 'The Team list (superusers; a superuser token may read it)',
   })
   @ApiOkResponse({ type: MemberPage })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound)
+  @ApiErrors(OrganizationScopeErrorCode.OrganizationNotFound)
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
@@ -40,7 +40,7 @@ export class MembersController {
   })
   @ApiCreatedResponse({ type: MemberView })
   @ApiErrors(
-    OrganizationsErrorCode.OrganizationNotFound,
+    OrganizationScopeErrorCode.OrganizationNotFound,
     UsersErrorCode.EmailTaken,
     UsersErrorCode.InvalidEmail,
     UsersErrorCode.PasswordRequired,
@@ -67,7 +67,7 @@ export class MembersController {
   })
   @ApiOkResponse({ type: MemberView })
   @ApiErrors(
-    OrganizationsErrorCode.OrganizationNotFound,
+    OrganizationScopeErrorCode.OrganizationNotFound,
     UsersErrorCode.MemberNotFound,
     PermissionsErrorCode.LastSuperuser,
     PermissionsErrorCode.PasswordWithoutSwitch,

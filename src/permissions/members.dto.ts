@@ -12,10 +12,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLAIN_EMAIL } from '../common/email';
-import { OptionalNotNull } from '../common/http/optional-not-null';
 import { PageQuery } from '../common/http/pagination';
 import { Permission, PERMISSION_LABELS } from '../common/access/permission';
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { MIN_PASSWORD_LENGTH } from '../users/users.service';
 import { CarriesSecret } from '../common/http/carries-secret';
 import { stacked, trimText } from '../common/http/field-decorators';
@@ -34,26 +33,26 @@ const NewPassword = (description: string) =>
 
 export class PermissionsPatch {
   @ApiPropertyOptional({ description: PERMISSION_LABELS[Permission.ManageApiTokens] })
-  @OptionalNotNull()
+  @IsOptional()
   @IsBoolean()
   'api_tokens.manage'?: boolean;
 }
 
 export class UpdateMemberDto {
   @ApiPropertyOptional({ type: PermissionsPatch })
-  @OptionalNotNull()
+  @IsOptional()
   @ValidateNested()
   @Type(() => PermissionsPatch)
   permissions?: PermissionsPatch;
 
-  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() isSuperuser?: boolean;
-  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() isActive?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() isSuperuser?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() isActive?: boolean;
 
   @ApiPropertyOptional({
     enum: AuthMethod,
     description: 'Switch sign-in: to sso erases the password; to password needs `password`',
   })
-  @OptionalNotNull()
+  @IsOptional()
   @IsEnum(AuthMethod)
   authMethod?: AuthMethod;
 

@@ -6,7 +6,7 @@ import type { Principal } from '../common/access/principal';
 import { assertOwnOrganization } from '../common/access/organization-scope';
 import { CommonErrorCode } from '../common/errors/common-errors';
 import { ApiErrors } from '../common/http/openapi-decorators';
-import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { OrganizationScopeErrorCode } from '../common/access/organization-scope';
 import { SsoErrorCode } from './sso.errors';
 import { SsoConfigDto, SsoConfigView } from './sso.dto';
 import { SsoPublicConfig, SsoService } from './sso.service';
@@ -28,7 +28,7 @@ export class SsoConfigController {
   @ApiParam({ name: 'orgId', format: 'uuid' })
   @ApiOkResponse({ type: SsoConfigView })
   @ApiErrors(
-    OrganizationsErrorCode.OrganizationNotFound,
+    OrganizationScopeErrorCode.OrganizationNotFound,
     SsoErrorCode.IssuerInvalid,
     SsoErrorCode.IssuerNotAllowed,
     SsoErrorCode.ProviderUnavailable,
@@ -50,7 +50,7 @@ export class SsoConfigController {
   })
   @ApiParam({ name: 'orgId', format: 'uuid' })
   @ApiOkResponse({ type: SsoConfigView })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, SsoErrorCode.NotConfigured)
+  @ApiErrors(OrganizationScopeErrorCode.OrganizationNotFound, SsoErrorCode.NotConfigured)
   read(
     @Param('orgId') orgId: string,
     @CurrentPrincipal() principal: Principal,

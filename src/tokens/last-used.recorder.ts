@@ -16,8 +16,6 @@ export interface TokenUse {
   userAgent: string | string[] | undefined;
 }
 
-export { RECENT_IPS_KEPT };
-
 interface PendingUse {
   latest: TokenUse;
   /** Distinct IPs of this interval, least recently seen first (Map order), at most 5. */

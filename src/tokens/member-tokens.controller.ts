@@ -5,7 +5,7 @@ import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import type { Principal } from '../common/access/principal';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
-import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { OrganizationScopeErrorCode } from '../common/access/organization-scope';
 import { UsersErrorCode } from '../users/users.errors';
 import { OrganizationTokensService } from './organization-tokens.service';
 
@@ -25,7 +25,7 @@ export class MemberTokensController {
     summary: "Revoke all of a member's active tokens (a colleague leaves); one email lists them",
   })
   @ApiOkResponse({ type: RevokedAllView })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, UsersErrorCode.MemberNotFound)
+  @ApiErrors(OrganizationScopeErrorCode.OrganizationNotFound, UsersErrorCode.MemberNotFound)
   revokeAll(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,

@@ -5,7 +5,7 @@ import { CurrentPrincipal } from '../common/access/current-principal.decorator';
 import type { Principal } from '../common/access/principal';
 import { ApiErrors } from '../common/http/openapi-decorators';
 import { ReqMeta, RequestMeta } from '../common/http/request-meta';
-import { OrganizationsErrorCode } from '../organizations/organizations.errors';
+import { OrganizationScopeErrorCode } from '../common/access/organization-scope';
 import { OrganizationTokenPage } from './organization-tokens.dto';
 import { OrganizationTokensQuery } from './organization-tokens.query';
 import { OrganizationTokensService } from './organization-tokens.service';
@@ -23,7 +23,7 @@ export class OrganizationTokensController {
     summary: 'Every active token in the organization, with its owner (never a secret)',
   })
   @ApiOkResponse({ type: OrganizationTokenPage })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound)
+  @ApiErrors(OrganizationScopeErrorCode.OrganizationNotFound)
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
@@ -40,7 +40,7 @@ export class OrganizationTokensController {
     summary: 'Revoke any token in the organization; the owner is emailed',
   })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiErrors(OrganizationsErrorCode.OrganizationNotFound, TokensErrorCode.TokenNotFound)
+  @ApiErrors(OrganizationScopeErrorCode.OrganizationNotFound, TokensErrorCode.TokenNotFound)
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,

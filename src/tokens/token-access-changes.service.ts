@@ -1,8 +1,7 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Client } from 'pg';
 import { AppConfig } from '../config/app-config';
-import { pingWithoutTransaction } from '../database/pg-listener';
+import { PgListener } from '../database/pg-listener';
 import { AccessChange, TokenCache } from './token-cache';
 
 /** Records a change inside the transaction of `within`: NOTIFY now, local eviction after commit. */
@@ -10,7 +9,6 @@ export type RecordAccessChange = (change: AccessChange) => Promise<void>;
 
 export const ACCESS_CHANNEL = 'keyhold_token_access';
 export const LISTENER_NAME = 'keyhold-cache-listener';
-const RECONNECT_MAX_MS = 5_000;
 // A half-open TCP connection would look alive forever: prove it answers this often.
 const PING_MS = 5_000;
 
@@ -23,18 +21,34 @@ const PING_MS = 5_000;
 @Injectable()
 export class TokenAccessChanges implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TokenAccessChanges');
-  private client?: Client;
-  private stopped = false;
-  private reconnectDelay = 100;
-  private reconnectTimer?: NodeJS.Timeout;
-  private pingTimer?: NodeJS.Timeout;
+  private readonly listener: PgListener;
 
   constructor(
     private readonly em: EntityManager,
-    private readonly orm: MikroORM,
+    orm: MikroORM,
     private readonly cache: TokenCache,
-    private readonly config: AppConfig,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.listener = new PgListener({
+      // LISTEN needs a session of its own: through PgBouncer (transaction pooling) it would not hold.
+      url: config.database.listenUrl ?? orm.config.getClientUrl(),
+      channel: ACCESS_CHANNEL,
+      name: LISTENER_NAME,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      pingMs: PING_MS,
+      queryTimeoutMs: PING_MS,
+      onNotification: (payload) => this.applyRemote(payload),
+      // Whatever happened while nobody listened is unknown: start from empty.
+      onListening: () => this.cache.clear(),
+      onLost: (error) => {
+        this.cache.clear();
+        this.logger.warn(
+          { err: error },
+          'Cache invalidation listener lost; cache emptied, reconnecting',
+        );
+      },
+    });
+  }
 
   /**
    * The one way to change who may use which token (revocation, rotation, permission, superuser,
@@ -56,73 +70,25 @@ export class TokenAccessChanges implements OnApplicationBootstrap, OnApplication
     return result;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.listen();
+  onApplicationBootstrap(): Promise<void> {
+    return this.listener.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    clearInterval(this.pingTimer);
-    await this.client?.end().catch(() => undefined);
+  onApplicationShutdown(): Promise<void> {
+    return this.listener.stop();
   }
 
   /** True while invalidations from other instances are being received; only then may the cache be filled. */
   get listening(): boolean {
-    return this.client !== undefined;
+    return this.listener.listening;
   }
 
-  private async listen(): Promise<void> {
-    const client = new Client({
-      // LISTEN needs a session of its own: through PgBouncer (transaction pooling) it would not hold.
-      connectionString: this.config.database.listenUrl ?? this.orm.config.getClientUrl(),
-      connectionTimeoutMillis: this.config.database.connectTimeoutMs,
-      keepAlive: true,
-      application_name: LISTENER_NAME,
-      query_timeout: PING_MS,
-    });
-    client.on('notification', (message) => {
-      if (message.channel !== ACCESS_CHANNEL || !message.payload) return;
-      try {
-        this.cache.apply(JSON.parse(message.payload) as AccessChange);
-      } catch {
-        this.cache.clear();
-      }
-    });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
+  private applyRemote(payload: string): void {
+    if (!payload) return;
     try {
-      await client.connect();
-      await client.query(`listen ${ACCESS_CHANNEL}`);
-      // Whatever happened while nobody listened is unknown: start from empty.
+      this.cache.apply(JSON.parse(payload) as AccessChange);
+    } catch {
       this.cache.clear();
-      this.client = client;
-      this.reconnectDelay = 100;
-      clearInterval(this.pingTimer);
-      this.pingTimer = setInterval(() => {
-        // No transaction: an idle instance must cost the database (almost) nothing (SPEC §10).
-        pingWithoutTransaction(client, PING_MS).catch((error: unknown) => this.lost(client, error));
-      }, PING_MS);
-      this.pingTimer.unref();
-    } catch (error) {
-      this.lost(client, error);
     }
-  }
-
-  private lost(client: Client, error?: unknown): void {
-    if (this.client && this.client !== client) return;
-    this.client = undefined;
-    clearInterval(this.pingTimer);
-    this.cache.clear();
-    client.removeAllListeners('end');
-    void client.end().catch(() => undefined);
-    if (this.stopped) return;
-    this.logger.warn(
-      { err: error },
-      'Cache invalidation listener lost; cache emptied, reconnecting',
-    );
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => void this.listen(), this.reconnectDelay);
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
   }
 }

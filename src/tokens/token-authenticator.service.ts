@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { requestedOrganization, TokenCredential } from '../common/access/credentials';
 import type { TokenPrincipal } from '../common/access/principal';
-import { clientIp } from '../common/http/request-meta';
+import { clientIp, requestPath } from '../common/http/request-meta';
+import { then } from '../common/maybe-promise';
 import { BearerStrategy } from './bearer.strategy';
 import { LastUsedRecorder } from './last-used.recorder';
 import { TokenVerifier } from './token-verifier.service';
@@ -33,18 +34,14 @@ export class TokenAuthenticator {
             clientId: credential.kind === 'client' ? credential.clientId : undefined,
             organizationId,
           });
-    return result instanceof Promise
-      ? result.then((principal) => this.noteUse(principal, request))
-      : this.noteUse(result, request);
+    return then(result, (principal) => this.noteUse(principal, request));
   }
 
   private noteUse(principal: TokenPrincipal, request: FastifyRequest): TokenPrincipal {
-    const url = request.url;
-    const query = url.indexOf('?');
     this.lastUsed.record(principal.tokenId, {
       at: new Date(),
       method: request.method,
-      path: query === -1 ? url : url.slice(0, query),
+      path: requestPath(request),
       ip: clientIp(request),
       userAgent: request.headers['user-agent'],
     });

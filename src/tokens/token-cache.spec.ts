@@ -1,4 +1,4 @@
-import { AuthMethod } from '../users/membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { TokenCache, VerifiedToken } from './token-cache';
 
 const token = (tokenId: string, userId: string): VerifiedToken => ({

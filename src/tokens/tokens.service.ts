@@ -20,7 +20,6 @@ import {
 import { DEFAULT_OVERLAP_MINUTES, TokenRotation } from './token-rotation.service';
 import { TokensErrorCode, TokensException } from './tokens.errors';
 
-export { activeTokenFilter, DEFAULT_EXPIRY_DAYS } from './token-issuing';
 export type { TokenOwner } from './token-issuing';
 export type CreatedToken = IssuedToken;
 

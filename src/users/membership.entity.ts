@@ -2,9 +2,6 @@ import { ArrayType, Entity, Enum, ManyToOne, OneToOne, Property } from '@mikro-o
 import { AuthMethod } from '../common/access/auth-method';
 import { User } from './user.entity';
 
-// The vocabulary lives in the base layer (principals and sessions carry it); users re-export it.
-export { AuthMethod };
-
 /** A user's place in their (single) organization: flags, permissions and login bookkeeping. */
 @Entity({ tableName: 'membership' })
 export class Membership {

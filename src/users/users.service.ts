@@ -4,7 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { lockForTransaction } from '../database/advisory-lock';
 import { SessionsService } from '../sessions/sessions.service';
 import { CommonErrorCode, CommonException } from '../common/errors/common-errors';
-import { AuthMethod, Membership } from './membership.entity';
+import { Membership } from './membership.entity';
+import { AuthMethod } from '../common/access/auth-method';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UsersErrorCode, UsersException } from './users.errors';
@@ -230,9 +231,18 @@ export class UsersService {
    * Sets a password member's password (a change by themselves, or an operator's reset) and ends
    * their sessions, all but `keepSessionId` (the one the change was made in).
    */
-  async setPassword(userId: string, password: string, keepSessionId?: string): Promise<Membership> {
+  /** Checks and hashes a new password; before the transaction, which need not wait for scrypt. */
+  newPasswordHash(password: string): Promise<string> {
     assertPasswordLength(password, 'newPassword');
-    const passwordHash = await this.hasher.hash(password);
+    return this.hasher.hash(password);
+  }
+
+  /** Sets a hash from newPasswordHash and ends the user's other sessions. */
+  async setPassword(
+    userId: string,
+    passwordHash: string,
+    keepSessionId?: string,
+  ): Promise<Membership> {
     const member = await this.em.findOne(Membership, { user: userId });
     if (!member) throw new UsersException(UsersErrorCode.UserNotFound, 'No such user.');
     if (member.authMethod !== AuthMethod.Password) throw passwordNotAllowed();

@@ -1,6 +1,6 @@
 import { MikroORM, RequestContext } from '@mikro-orm/postgresql';
 import { Permission } from '../../src/common/access/permission';
-import { AuthMethod } from '../../src/users/membership.entity';
+import { AuthMethod } from '../../src/common/access/auth-method';
 import { UsersService } from '../../src/users/users.service';
 import { HttpClient } from './http-client';
 import type { TestApp } from './test-app';

@@ -14,7 +14,7 @@ import { Permission } from '../../src/common/access/permission';
 import type { Principal } from '../../src/common/access/principal';
 import type { RequestMeta } from '../../src/common/http/request-meta';
 import { OrganizationsService } from '../../src/organizations/organizations.service';
-import { AuthMethod } from '../../src/users/membership.entity';
+import { AuthMethod } from '../../src/common/access/auth-method';
 import { UsersService } from '../../src/users/users.service';
 import { createTestDatabase, TestDatabase } from './database';
 import { PASSWORD } from './fixtures';

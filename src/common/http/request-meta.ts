@@ -30,6 +30,13 @@ export function cleanUserAgent(raw: string | string[] | undefined): string {
   return stripUnsafeCharacters(scrubText(text)).slice(0, MAX_USER_AGENT);
 }
 
+/** The request's path without its query string (a query may carry anything, a token too). */
+export function requestPath(request: FastifyRequest): string {
+  const url = request.url;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 export function requestMetaOf(request: FastifyRequest): RequestMeta {
   return {
     ip: clientIp(request),

@@ -7,6 +7,7 @@ import { markRejectedByPipes } from '@nestjs/core/router/rejected-by-pipes';
 import { RouterExecutionContext } from '@nestjs/core/router/router-execution-context';
 import { RouterProxy } from '@nestjs/core/router/router-proxy';
 import { isObservable } from 'rxjs';
+import { isThenable, MaybePromise, then } from '../maybe-promise';
 
 /*
  * Nest runs every route through ~10 async functions (guards, pipes, handler, response), each a
@@ -19,7 +20,6 @@ import { isObservable } from 'rxjs';
  */
 
 type RouteArgs = [request: unknown, reply: unknown, next: unknown];
-type MaybePromise<T> = T | PromiseLike<T>;
 type Route = (...args: RouteArgs) => unknown;
 
 interface ParamPlan {
@@ -65,16 +65,6 @@ interface ExecutionInternals {
 }
 
 const SYNC_FIRST = Symbol('keyhold.syncFirstRoute');
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null &&
-  (typeof value === 'object' || typeof value === 'function') &&
-  typeof (value as { then?: unknown }).then === 'function';
-
-/** `next(value)` now for a plain value; after it settles for a thenable (its then called once). */
-function then<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
-  return isThenable(value) ? Promise.resolve(value).then(next) : next(value);
-}
 
 interface RoutePlan {
   instance: object;
@@ -194,48 +184,24 @@ function planRoute(exec: ExecutionInternals, createArgs: unknown[]): RoutePlan |
   if (contextId !== undefined && contextId !== STATIC_CONTEXT) return undefined;
   if (exec.reflectSse(callback) || exec.reflectRedirect(callback)) return undefined;
   if (exec.reflectRenderTemplate(callback)) return undefined;
-  const interceptors = exec.interceptorsContextCreator.create(
-    instance,
-    callback,
-    moduleKey,
-    STATIC_CONTEXT,
-    inquirerId,
-  );
-  if (interceptors.length > 0) return undefined;
+  const enhancers = <T>(creator: { create(...args: unknown[]): T[] }): T[] =>
+    creator.create(instance, callback, moduleKey, STATIC_CONTEXT, inquirerId);
+  if (enhancers(exec.interceptorsContextCreator).length > 0) return undefined;
   const meta = exec.getMetadata(instance, callback, methodName, moduleKey, requestMethod, 'http');
-  const params = exec.contextUtils.mergeParamsMetatypes(
-    meta.getParamsMetadata(moduleKey, STATIC_CONTEXT, inquirerId),
-    meta.paramtypes,
-  );
-  const pipes = exec.pipesContextCreator.create(
-    instance,
-    callback,
-    moduleKey,
-    STATIC_CONTEXT,
-    inquirerId,
-  );
+  const declared = meta.getParamsMetadata(moduleKey, STATIC_CONTEXT, inquirerId);
+  const pipes = enhancers(exec.pipesContextCreator);
   return {
     instance,
     callback,
     exec,
     meta,
-    guards: exec.guardsContextCreator.create(
-      instance,
-      callback,
-      moduleKey,
-      STATIC_CONTEXT,
-      inquirerId,
-    ),
-    params: params.map((plan) => ({
+    guards: enhancers(exec.guardsContextCreator),
+    params: exec.contextUtils.mergeParamsMetatypes(declared, meta.paramtypes).map((plan) => ({
       plan,
       pipes: exec.isPipeable(plan.type) ? pipes.concat(plan.pipes) : [],
       token: exec.pipesConsumer.paramsTokenFactory.exchangeEnumForString(plan.type),
     })),
-    responseHandled: exec.isResponseHandled(
-      instance,
-      methodName,
-      meta.getParamsMetadata(moduleKey, STATIC_CONTEXT, inquirerId),
-    ),
+    responseHandled: exec.isResponseHandled(instance, methodName, declared),
   };
 }
 

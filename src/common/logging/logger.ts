@@ -3,7 +3,7 @@ import pino, { Logger } from 'pino';
 import type { FastifyRequest } from 'fastify';
 import type { LogLevel } from '../../config/app-config';
 import { scrubSecrets } from '../secrets';
-import { clientIp, cleanUserAgent } from '../http/request-meta';
+import { clientIp, cleanUserAgent, requestPath } from '../http/request-meta';
 
 /** The one pino root: Fastify's request logs and Nest's application logs both go through it. */
 export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
@@ -29,8 +29,7 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
       serializers: {
         req: (request: FastifyRequest) => ({
           method: request.method,
-          // The path only: a query string may carry anything, including a pasted token.
-          path: scrubSecrets(request.url.split('?')[0]),
+          path: scrubSecrets(requestPath(request)),
           ip: clientIp(request),
           userAgent: cleanUserAgent(request.headers['user-agent']),
         }),
